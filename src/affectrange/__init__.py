@@ -1,0 +1,1 @@
+"""AffectRange: daily emotional-range check-ins, questionnaires and analysis."""

@@ -1,0 +1,3 @@
+from affectrange.cli import main
+
+main()

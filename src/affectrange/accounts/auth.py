@@ -1,0 +1,77 @@
+"""Who is asking: the signed-in browser (cookie) or an API client (bearer token)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from starlette.requests import Request
+
+from affectrange.accounts import service
+from affectrange.accounts.models import Role, User
+from affectrange.db import SAFE_METHODS
+from affectrange.errors import Forbidden, NotAuthenticated
+from affectrange.web import csrf
+from affectrange.web.deps import ClockDep, SessionDep
+
+
+class SignInRequired(NotAuthenticated):
+    """Raised on HTML pages; the error handler turns it into a redirect to the sign-in page."""
+
+
+def optional_user(request: Request, session: SessionDep, clock: ClockDep) -> User | None:
+    token = request.cookies.get(csrf.SESSION_COOKIE)
+    user = None
+    if token:
+        user = service.user_for_session_token(session, token, now=clock.now())
+    request.state.user = user
+    return user
+
+
+def require_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise SignInRequired("Please sign in.")
+    return user
+
+
+def require_person(user: Annotated[User, Depends(require_user)]) -> User:
+    if user.role is not Role.PERSON:
+        raise Forbidden("This page is for people keeping their own check-ins.")
+    return user
+
+
+def require_api_user(request: Request, session: SessionDep, clock: ClockDep) -> User:
+    """Bearer token, or the browser's session cookie plus the CSRF header for writes."""
+    authorization = request.headers.get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token:
+        # Recording last use is a write; reads stay read-only so they never wait on a lock.
+        user = service.user_for_api_token(
+            session, token.strip(), now=clock.now(), record_use=request.method not in SAFE_METHODS
+        )
+        if user is None:
+            raise NotAuthenticated("The access token is not valid or has been revoked.")
+        return user
+    cookie = request.cookies.get(csrf.SESSION_COOKIE)
+    if cookie:
+        user = service.user_for_session_token(session, cookie, now=clock.now())
+        if user is not None:
+            if request.method not in SAFE_METHODS:
+                csrf.check_csrf(request, request.headers.get(csrf.HEADER))
+            return user
+    raise NotAuthenticated(
+        "Sign in first: send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."
+    )
+
+
+def require_api_person(user: Annotated[User, Depends(require_api_user)]) -> User:
+    if user.role is not Role.PERSON:
+        raise Forbidden("Check-ins belong to people; this account is a clinician or admin account.")
+    return user
+
+
+CurrentUser = Annotated[User, Depends(require_user)]
+CurrentPerson = Annotated[User, Depends(require_person)]
+OptionalUser = Annotated[User | None, Depends(optional_user)]
+ApiUser = Annotated[User, Depends(require_api_user)]
+ApiPerson = Annotated[User, Depends(require_api_person)]

@@ -1,0 +1,137 @@
+"""All SQL for accounts.
+
+Accounts are the one place where look-ups are not scoped by an owner: signing in must find a user
+by e-mail, and a cookie or bearer token must find its user. Everything a signed-in user lists or
+changes (their tokens) goes through repositories built with that user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from affectrange.accounts.models import ApiToken, LoginFailure, User, WebSession
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def by_email(self, email: str) -> User | None:
+        return self._session.scalar(select(User).where(User.email == email.lower()))
+
+    def by_id(self, user_id: int) -> User | None:
+        return self._session.get(User, user_id)
+
+    def add(self, user: User) -> User:
+        self._session.add(user)
+        self._session.flush()
+        return user
+
+
+class WebSessionRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def user_for_token(self, token_hash: str, now: dt.datetime) -> User | None:
+        statement = (
+            select(User)
+            .join(WebSession, WebSession.user_id == User.id)
+            .where(WebSession.token_hash == token_hash, WebSession.expires_at > now)
+        )
+        return self._session.scalar(statement)
+
+    def add(self, web_session: WebSession) -> None:
+        self._session.add(web_session)
+        self._session.flush()
+
+    def delete_token(self, token_hash: str) -> None:
+        self._session.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
+
+    def delete_all_for(self, user: User) -> None:
+        self._session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+
+    def delete_expired(self, now: dt.datetime) -> None:
+        self._session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+
+
+class ApiTokenLookup:
+    """Finds the owner of a presented bearer token (authentication, hence unscoped)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def by_hash(self, token_hash: str) -> ApiToken | None:
+        return self._session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+
+
+class ApiTokenRepository:
+    """The tokens of one user."""
+
+    def __init__(self, session: Session, owner: User) -> None:
+        self._session = session
+        self._owner = owner
+
+    def list(self) -> list[ApiToken]:
+        statement = (
+            select(ApiToken)
+            .where(ApiToken.user_id == self._owner.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+        return list(self._session.scalars(statement))
+
+    def get(self, token_id: int) -> ApiToken | None:
+        statement = select(ApiToken).where(
+            ApiToken.id == token_id, ApiToken.user_id == self._owner.id
+        )
+        return self._session.scalar(statement)
+
+    def add(self, token: ApiToken) -> None:
+        token.user_id = self._owner.id
+        self._session.add(token)
+        self._session.flush()
+
+    def delete(self, token: ApiToken) -> None:
+        self._session.delete(token)
+        self._session.flush()
+
+
+class LoginFailureRepository:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, failure: LoginFailure) -> None:
+        self._session.add(failure)
+        self._session.flush()
+
+    def since_for_email(self, email: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+        """How many failures for this e-mail since `since`, and the oldest of them."""
+        statement = select(func.count(), func.min(LoginFailure.at)).where(
+            LoginFailure.email == email, LoginFailure.at > since
+        )
+        count, oldest = self._session.execute(statement).one()
+        return int(count), _as_utc(oldest)
+
+    def since_for_address(self, address: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+        statement = select(func.count(), func.min(LoginFailure.at)).where(
+            LoginFailure.address == address, LoginFailure.at > since
+        )
+        count, oldest = self._session.execute(statement).one()
+        return int(count), _as_utc(oldest)
+
+    def clear_email(self, email: str) -> None:
+        self._session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+
+    def delete_before(self, before: dt.datetime) -> None:
+        self._session.execute(delete(LoginFailure).where(LoginFailure.at < before))
+
+
+def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    # Aggregates bypass the column type, so SQLite hands back a naive (UTC) datetime or a string.
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

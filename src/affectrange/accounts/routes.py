@@ -1,0 +1,276 @@
+"""Sign-up, sign-in, sign-out, password change, API tokens: HTML pages and /api/v1/auth."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from affectrange.accounts import service
+from affectrange.accounts.auth import ApiUser, CurrentUser, OptionalUser
+from affectrange.accounts.models import Role
+from affectrange.accounts.schemas import (
+    MIN_PASSWORD_LENGTH,
+    ApiTokenRead,
+    LoginForm,
+    PasswordChangeForm,
+    RegisterForm,
+    TokenCreateForm,
+    TokenRequest,
+    TokenResponse,
+    timezone_choices,
+)
+from affectrange.errors import InvalidInput, NotAuthenticated
+from affectrange.web import csrf
+from affectrange.web.api import api_error
+from affectrange.web.deps import ClockDep, SessionDep, SettingsDep, client_address
+from affectrange.web.templating import redirect, render
+from affectrange.web.validation import form_values, validation_messages
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify_csrf)])
+api_router = APIRouter(prefix="/api/v1/auth", tags=["authentication"])
+
+_SECRET_FIELDS = frozenset(
+    {"password", "password_repeat", "current_password", "new_password", "new_password_repeat"}
+)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so a crafted link cannot send someone elsewhere after sign-in."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _typed_back(values: dict[str, str]) -> dict[str, str]:
+    """What the person typed, minus passwords (never echoed into a page)."""
+    return {k: v for k, v in values.items() if k not in _SECRET_FIELDS}
+
+
+def _set_session_cookie(
+    request: Request, response: Response, settings: SettingsDep, token: str
+) -> None:
+    response.set_cookie(
+        csrf.SESSION_COOKIE,
+        token,
+        max_age=settings.session_lifetime_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=csrf.cookies_are_secure(request),
+        path="/",
+    )
+
+
+def _register_context(
+    values: dict[str, str], errors: dict[str, str], settings: SettingsDep
+) -> dict[str, Any]:
+    return {
+        "values": values,
+        "errors": errors,
+        "timezones": timezone_choices(),
+        "default_timezone": settings.timezone,
+        "min_password_length": MIN_PASSWORD_LENGTH,
+    }
+
+
+@router.get("/register")
+def register_page(request: Request, settings: SettingsDep, user: OptionalUser) -> Response:
+    if user is not None:
+        return redirect(request, "/")
+    return render(request, "accounts/register.html", _register_context({}, {}, settings))
+
+
+@router.post("/register")
+async def register(
+    request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> Response:
+    submitted = form_values((await request.form()).multi_items())
+    try:
+        form = RegisterForm.model_validate(submitted)
+        user = service.register_user(session, settings, form, now=clock.now(), role=Role.PERSON)
+    except (ValidationError, InvalidInput) as error:
+        errors = error.fields if isinstance(error, InvalidInput) else validation_messages(error)
+        context = _register_context(_typed_back(submitted), errors, settings)
+        return render(request, "accounts/register.html", context, status_code=422)
+    token = service.start_web_session(
+        session,
+        settings,
+        user,
+        now=clock.now(),
+        previous_token=request.cookies.get(csrf.SESSION_COOKIE),
+        user_agent=request.headers.get("user-agent"),
+    )
+    response = redirect(request, "/checkins/new?welcome=1")
+    _set_session_cookie(request, response, settings, token)
+    return response
+
+
+@router.get("/login")
+def login_page(
+    request: Request, user: OptionalUser, next: Annotated[str | None, Query()] = None
+) -> Response:
+    if user is not None:
+        return redirect(request, _safe_next(next))
+    return render(request, "accounts/login.html", {"values": {}, "errors": {}, "next": next or ""})
+
+
+@router.post("/login")
+async def login(
+    request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> Response:
+    raw_form = await request.form()
+    submitted = form_values(raw_form.multi_items(), ignore=("csrf_token", "next"))
+    next_url = _safe_next(str(raw_form.get("next") or ""))
+    context: dict[str, Any] = {"values": _typed_back(submitted), "next": next_url}
+    try:
+        form = LoginForm.model_validate(submitted)
+    except ValidationError as error:
+        context["errors"] = validation_messages(error)
+        return render(request, "accounts/login.html", context, status_code=422)
+    result = service.log_in(
+        session,
+        settings,
+        email=form.email,
+        password=form.password,
+        address=client_address(request),
+        now=clock.now(),
+    )
+    if result.user is None:
+        context["errors"] = {"form": result.message}
+        return render(request, "accounts/login.html", context, status_code=401)
+    token = service.start_web_session(
+        session,
+        settings,
+        result.user,
+        now=clock.now(),
+        previous_token=request.cookies.get(csrf.SESSION_COOKIE),
+        user_agent=request.headers.get("user-agent"),
+    )
+    response = redirect(request, next_url)
+    _set_session_cookie(request, response, settings, token)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep) -> Response:
+    token = request.cookies.get(csrf.SESSION_COOKIE)
+    if token:
+        service.end_web_session(session, token)
+    response = redirect(request, "/login?signed_out=1")
+    response.delete_cookie(csrf.SESSION_COOKIE, path="/")
+    return response
+
+
+def _account_context(session: SessionDep, user: CurrentUser, **extra: Any) -> dict[str, Any]:
+    tokens = [ApiTokenRead.model_validate(t) for t in service.list_api_tokens(session, user)]
+    return {"tokens": tokens, "errors": {}, "values": {}, **extra}
+
+
+@router.get("/account")
+def account_page(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    context = _account_context(session, user, changed=request.query_params.get("changed"))
+    return render(request, "accounts/account.html", context)
+
+
+@router.post("/account/password")
+async def change_password(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Response:
+    submitted = form_values((await request.form()).multi_items())
+    try:
+        form = PasswordChangeForm.model_validate(submitted)
+        token = service.change_password(
+            session,
+            settings,
+            user,
+            form,
+            now=clock.now(),
+            user_agent=request.headers.get("user-agent"),
+        )
+    except (ValidationError, InvalidInput) as error:
+        errors = error.fields if isinstance(error, InvalidInput) else validation_messages(error)
+        context = _account_context(session, user, errors=errors, section="password")
+        return render(request, "accounts/account.html", context, status_code=422)
+    response = redirect(request, "/account?changed=password")
+    _set_session_cookie(request, response, settings, token)
+    return response
+
+
+@router.post("/account/tokens")
+async def create_token_page(
+    request: Request, user: CurrentUser, session: SessionDep, clock: ClockDep
+) -> Response:
+    submitted = form_values((await request.form()).multi_items())
+    try:
+        form = TokenCreateForm.model_validate(submitted)
+    except ValidationError as error:
+        context = _account_context(
+            session, user, errors=validation_messages(error), section="tokens"
+        )
+        return render(request, "accounts/account.html", context, status_code=422)
+    token, _record = service.create_api_token(session, user, name=form.name, now=clock.now())
+    context = _account_context(session, user, new_token=token, section="tokens")
+    return render(request, "accounts/account.html", context, status_code=201)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token_page(
+    request: Request, token_id: int, user: CurrentUser, session: SessionDep
+) -> Response:
+    service.revoke_api_token(session, user, token_id)
+    return redirect(request, "/account?changed=token#tokens")
+
+
+# --- JSON API --------------------------------------------------------------------------------
+
+
+@api_router.post(
+    "/token",
+    response_model=TokenResponse,
+    responses={401: {"description": "Wrong e-mail or password"}, 429: {"description": "Throttled"}},
+)
+def api_create_token(
+    body: TokenRequest,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Response:
+    """Exchange e-mail and password for a bearer token (shown once; store it safely)."""
+    result = service.log_in(
+        session,
+        settings,
+        email=body.email,
+        password=body.password,
+        address=client_address(request),
+        now=clock.now(),
+    )
+    if result.user is None:
+        # Returned, not raised: the failed attempt must be committed for throttling to count it.
+        return api_error(401, NotAuthenticated.code, result.message)
+    token, record = service.create_api_token(session, result.user, name=body.name, now=clock.now())
+    payload = TokenResponse(access_token=token, id=record.id, name=record.name)
+    return Response(payload.model_dump_json(), media_type="application/json")
+
+
+@api_router.get("/tokens", response_model=list[ApiTokenRead])
+def api_list_tokens(user: ApiUser, session: SessionDep) -> list[ApiTokenRead]:
+    """Your tokens (the secret itself is never shown again)."""
+    return [ApiTokenRead.model_validate(t) for t in service.list_api_tokens(session, user)]
+
+
+@api_router.delete("/tokens/{token_id}", status_code=204)
+def api_revoke_token(token_id: int, user: ApiUser, session: SessionDep) -> Response:
+    service.revoke_api_token(session, user, token_id)
+    return Response(status_code=204)

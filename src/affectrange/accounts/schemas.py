@@ -1,0 +1,91 @@
+"""Input and output shapes for accounts (pydantic). ORM models live in models.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+from zoneinfo import available_timezones
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+
+Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+
+
+class RegisterForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    display_name: ShortText = ""
+    password: Password
+    password_repeat: str
+    timezone: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if value and value not in _timezones():
+            raise ValueError("Unknown time zone; pick one from the list")
+        return value
+
+
+class LoginForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+    password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+
+
+class PasswordChangeForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+    new_password: Password
+    new_password_repeat: str
+
+
+class TokenRequest(BaseModel):
+    """Body of POST /api/v1/auth/token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+    password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
+    name: ShortText = "API token"
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    id: int
+    name: str
+
+
+class ApiTokenRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+
+
+class TokenCreateForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+def _timezones() -> frozenset[str]:
+    return _TIMEZONES
+
+
+_TIMEZONES = frozenset(available_timezones())
+
+
+def timezone_choices() -> list[str]:
+    return sorted(_TIMEZONES)

@@ -1,0 +1,218 @@
+"""Account rules: registration, signing in with throttling, sessions, passwords and API tokens.
+
+Services flush but never commit: the request (or CLI command) that called them commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from affectrange.accounts.models import ApiToken, LoginFailure, Role, User, WebSession
+from affectrange.accounts.repository import (
+    ApiTokenLookup,
+    ApiTokenRepository,
+    LoginFailureRepository,
+    UserRepository,
+    WebSessionRepository,
+)
+from affectrange.accounts.schemas import PasswordChangeForm, RegisterForm
+from affectrange.accounts.security import (
+    hash_password,
+    new_token,
+    spend_equal_time,
+    token_digest,
+    verify_password,
+)
+from affectrange.config import Settings
+from affectrange.errors import InvalidInput, NotFound, TooManyAttempts
+
+# The same words for an unknown e-mail and a wrong password, so sign-in does not reveal accounts.
+LOGIN_FAILED_MESSAGE = "That e-mail and password do not match an account."
+
+
+def register_user(
+    session: Session,
+    settings: Settings,
+    form: RegisterForm,
+    *,
+    now: dt.datetime,
+    role: Role = Role.PERSON,
+) -> User:
+    if form.password != form.password_repeat:
+        raise InvalidInput({"password_repeat": "The two passwords are not the same."})
+    users = UserRepository(session)
+    email = form.email.lower()
+    if users.by_email(email) is not None:
+        raise InvalidInput(
+            {"email": "An account with this e-mail already exists. Sign in instead."}
+        )
+    user = User(
+        email=email,
+        display_name=form.display_name or email.split("@", 1)[0],
+        password_hash=hash_password(settings, form.password),
+        role=role,
+        timezone=form.timezone or settings.timezone,
+        created_at=now,
+        password_changed_at=now,
+    )
+    return users.add(user)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    """The user on success, else the message to show. Failures are recorded, so never raised."""
+
+    user: User | None
+    message: str = ""
+
+
+def log_in(
+    session: Session,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    address: str,
+    now: dt.datetime,
+) -> LoginResult:
+    """Check credentials; raises TooManyAttempts while this account or address is throttled."""
+    email = email.strip().lower()
+    failures = LoginFailureRepository(session)
+    _raise_if_throttled(failures, settings, email=email, address=address, now=now)
+    user = UserRepository(session).by_email(email)
+    if user is None:
+        spend_equal_time(settings, password)
+    elif verify_password(settings, user.password_hash, password):
+        failures.clear_email(email)
+        return LoginResult(user=user)
+    window = dt.timedelta(minutes=settings.login_failure_window_minutes)
+    failures.delete_before(now - 4 * window)
+    failures.add(LoginFailure(email=email, address=address, at=now))
+    return LoginResult(user=None, message=LOGIN_FAILED_MESSAGE)
+
+
+def _raise_if_throttled(
+    failures: LoginFailureRepository,
+    settings: Settings,
+    *,
+    email: str,
+    address: str,
+    now: dt.datetime,
+) -> None:
+    window = dt.timedelta(minutes=settings.login_failure_window_minutes)
+    since = now - window
+    for count, oldest, limit in (
+        (*failures.since_for_email(email, since), settings.login_max_failures_per_account),
+        (*failures.since_for_address(address, since), settings.login_max_failures_per_address),
+    ):
+        if count >= limit and oldest is not None:
+            wait = max(1, math.ceil((oldest + window - now).total_seconds()))
+            minutes = max(1, math.ceil(wait / 60))
+            raise TooManyAttempts(
+                f"Too many sign-in attempts. Please wait {minutes} minute"
+                f"{'s' if minutes != 1 else ''} and try again.",
+                retry_after_seconds=wait,
+            )
+
+
+def start_web_session(
+    session: Session,
+    settings: Settings,
+    user: User,
+    *,
+    now: dt.datetime,
+    previous_token: str | None,
+    user_agent: str | None,
+) -> str:
+    """Create a fresh session (a new id at every sign-in) and return the cookie value."""
+    sessions = WebSessionRepository(session)
+    if previous_token:
+        sessions.delete_token(token_digest(previous_token))
+    sessions.delete_expired(now)
+    token = new_token()
+    sessions.add(
+        WebSession(
+            token_hash=token_digest(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=settings.session_lifetime_hours),
+            user_agent=(user_agent or "")[:300] or None,
+        )
+    )
+    return token
+
+
+def end_web_session(session: Session, token: str) -> None:
+    WebSessionRepository(session).delete_token(token_digest(token))
+
+
+def user_for_session_token(session: Session, token: str, *, now: dt.datetime) -> User | None:
+    return WebSessionRepository(session).user_for_token(token_digest(token), now)
+
+
+def change_password(
+    session: Session,
+    settings: Settings,
+    user: User,
+    form: PasswordChangeForm,
+    *,
+    now: dt.datetime,
+    user_agent: str | None,
+) -> str:
+    """Set a new password, sign out every other browser, and return this browser's new cookie."""
+    if not verify_password(settings, user.password_hash, form.current_password):
+        raise InvalidInput({"current_password": "This is not your current password."})
+    if form.new_password != form.new_password_repeat:
+        raise InvalidInput({"new_password_repeat": "The two new passwords are not the same."})
+    user.password_hash = hash_password(settings, form.new_password)
+    user.password_changed_at = now
+    WebSessionRepository(session).delete_all_for(user)
+    return start_web_session(
+        session, settings, user, now=now, previous_token=None, user_agent=user_agent
+    )
+
+
+def set_password(
+    session: Session, settings: Settings, user: User, password: str, *, now: dt.datetime
+) -> None:
+    """Administrative reset (command line): new hash, every session signed out."""
+    user.password_hash = hash_password(settings, password)
+    user.password_changed_at = now
+    WebSessionRepository(session).delete_all_for(user)
+
+
+def create_api_token(
+    session: Session, user: User, *, name: str, now: dt.datetime
+) -> tuple[str, ApiToken]:
+    """Return the token (shown once, never stored) and its record."""
+    token = new_token()
+    record = ApiToken(token_hash=token_digest(token), prefix=token[:8], name=name, created_at=now)
+    ApiTokenRepository(session, user).add(record)
+    return token, record
+
+
+def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
+    return ApiTokenRepository(session, user).list()
+
+
+def revoke_api_token(session: Session, user: User, token_id: int) -> None:
+    tokens = ApiTokenRepository(session, user)
+    token = tokens.get(token_id)
+    if token is None:
+        raise NotFound("No such token.")
+    tokens.delete(token)
+
+
+def user_for_api_token(
+    session: Session, token: str, *, now: dt.datetime, record_use: bool
+) -> User | None:
+    record = ApiTokenLookup(session).by_hash(token_digest(token))
+    if record is None:
+        return None
+    if record_use:
+        record.last_used_at = now
+    return UserRepository(session).by_id(record.user_id)

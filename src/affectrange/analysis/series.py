@@ -1,0 +1,76 @@
+"""A person's daily check-ins as day-indexed arrays, with NaN for days or items not answered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from affectrange.analysis.items import BLUNTING_ITEMS, ITEM_IDS, NEGATIVE_ITEMS, POSITIVE_ITEMS
+
+FloatArray = NDArray[np.float64]
+DayRow = tuple[dt.date, Mapping[str, int | None], int | None]
+"""(day, item values, event pleasantness) for one check-in."""
+
+
+@dataclass(frozen=True, slots=True)
+class DailySeries:
+    """Calendar days `first`..`last`; row i of `items` is day first + i (NaN where unanswered)."""
+
+    first: dt.date
+    items: FloatArray
+    """Shape (n_days, len(ITEM_IDS)), columns in ITEM_IDS order."""
+    event: FloatArray
+    """Shape (n_days,): the day's event pleasantness, -3..+3."""
+
+    @property
+    def n_days(self) -> int:
+        return int(self.items.shape[0])
+
+    @property
+    def dates(self) -> list[dt.date]:
+        return [self.first + dt.timedelta(days=offset) for offset in range(self.n_days)]
+
+    def answered(self) -> NDArray[np.bool_]:
+        """Days with at least one answered item."""
+        return ~np.all(np.isnan(self.items), axis=1)
+
+    def positive_affect(self) -> FloatArray:
+        return self._valence_mean(POSITIVE_ITEMS)
+
+    def negative_affect(self) -> FloatArray:
+        return self._valence_mean(NEGATIVE_ITEMS)
+
+    def numbness(self) -> FloatArray:
+        return self._valence_mean(BLUNTING_ITEMS)
+
+    def _valence_mean(self, item_ids: tuple[str, ...]) -> FloatArray:
+        columns = [ITEM_IDS.index(item) for item in item_ids]
+        with warnings.catch_warnings():
+            # A day with none of these items answered is NaN, which is what we want.
+            warnings.simplefilter("ignore", category=RuntimeWarning)
+            means: FloatArray = np.nanmean(self.items[:, columns], axis=1)
+        return means
+
+
+def series_from_rows(first: dt.date, last: dt.date, rows: Iterable[DayRow]) -> DailySeries:
+    n_days = (last - first).days + 1
+    if n_days < 1:
+        raise ValueError("the last day comes before the first")
+    items = np.full((n_days, len(ITEM_IDS)), np.nan)
+    event = np.full(n_days, np.nan)
+    for day, values, pleasantness in rows:
+        offset = (day - first).days
+        if not 0 <= offset < n_days:
+            continue
+        for column, item in enumerate(ITEM_IDS):
+            value = values.get(item)
+            if value is not None:
+                items[offset, column] = value
+        if pleasantness is not None:
+            event[offset] = pleasantness
+    return DailySeries(first=first, items=items, event=event)

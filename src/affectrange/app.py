@@ -1,0 +1,129 @@
+"""create_app(): routers, error handlers, static files and templates."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from affectrange.accounts.auth import SignInRequired
+from affectrange.accounts.routes import api_router as accounts_api
+from affectrange.accounts.routes import router as accounts_pages
+from affectrange.checkins.routes import api_router as checkins_api
+from affectrange.checkins.routes import router as checkins_pages
+from affectrange.clock import Clock, SystemClock
+from affectrange.config import Settings, get_settings
+from affectrange.db import Database, create_database
+from affectrange.errors import AffectRangeError, TooManyAttempts
+from affectrange.web.api import api_error
+from affectrange.web.deps import SessionDep
+from affectrange.web.pages import router as general_pages
+from affectrange.web.templating import STATIC_DIR, render
+from affectrange.web.validation import field_messages
+
+logger = logging.getLogger(__name__)
+
+API_PREFIX = "/api/"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="AffectRange",
+        version="1",
+        summary="Daily emotional-range check-ins and the evidence they build.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = database or create_database(settings.database_url)
+    app.state.clock = clock or SystemClock()
+    app.state.csrf_secret = settings.resolved_secret_key().encode("utf-8")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in (general_pages, accounts_pages, checkins_pages, accounts_api, checkins_api):
+        app.include_router(router)
+    _add_health_routes(app)
+    _add_error_handlers(app)
+    return app
+
+
+def _add_health_routes(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["health"])
+    def healthz(session: SessionDep) -> dict[str, str]:
+        """200 when the database answers."""
+        session.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    @app.get("/livez", tags=["health"])
+    def livez() -> dict[str, str]:
+        """200 while the process serves; touches nothing else (the benchmark's baseline)."""
+        return {"status": "ok"}
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AffectRangeError)
+    def handle_app_error(request: Request, error: AffectRangeError) -> Response:
+        headers = {}
+        if isinstance(error, TooManyAttempts):
+            headers["Retry-After"] = str(error.retry_after_seconds)
+        if _is_api(request):
+            extra = {"fields": error.fields} if hasattr(error, "fields") else {}
+            response = api_error(error.status_code, error.code, error.message, **extra)
+            response.headers.update(headers)
+            return response
+        if isinstance(error, SignInRequired):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        response = render(
+            request, "error.html", {"message": error.message}, status_code=error.status_code
+        )
+        response.headers.update(headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    def handle_validation_error(request: Request, error: RequestValidationError) -> Response:
+        fields = field_messages(error.errors())
+        summary = "; ".join(f"{name}: {text}" for name, text in fields.items())
+        if _is_api(request):
+            return api_error(422, "invalid_input", f"Invalid input: {summary}", fields=fields)
+        return render(request, "error.html", {"message": summary}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    def handle_http_error(request: Request, error: StarletteHTTPException) -> Response:
+        message = str(error.detail)
+        if error.status_code == 404:
+            message = "There is nothing at this address."
+        elif error.status_code == 405:
+            message = "This address does not accept that kind of request."
+        if _is_api(request):
+            return api_error(error.status_code, _code_for(error.status_code), message)
+        return render(request, "error.html", {"message": message}, status_code=error.status_code)
+
+    @app.exception_handler(Exception)
+    def handle_unexpected(request: Request, error: Exception) -> Response:
+        logger.exception("unhandled error on %s %s", request.method, request.url.path)
+        message = "Something went wrong on our side; nothing was saved. Please try again."
+        if _is_api(request):
+            return api_error(500, "internal_error", message)
+        return render(request, "error.html", {"message": message}, status_code=500)
+
+
+def _code_for(status_code: int) -> str:
+    return {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}.get(
+        status_code, "http_error"
+    )

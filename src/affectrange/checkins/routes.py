@@ -1,0 +1,208 @@
+"""Check-in pages (HTML, htmx-enhanced, usable without JavaScript) and the /api/v1 endpoints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from affectrange.accounts.auth import ApiPerson, CurrentPerson
+from affectrange.analysis.items import (
+    AFFECT_ITEMS,
+    EVENT_ANCHORS,
+    EVENT_MAX,
+    EVENT_MIN,
+    ITEM_IDS,
+    ITEM_MAX,
+    ITEM_MIN,
+    SCALE_ANCHORS,
+)
+from affectrange.checkins import service
+from affectrange.checkins.chart import build_chart
+from affectrange.checkins.models import Checkin
+from affectrange.checkins.schemas import CheckinIn, CheckinList, CheckinRead
+from affectrange.clock import local_today
+from affectrange.errors import InvalidInput
+from affectrange.web.csrf import verify_csrf
+from affectrange.web.deps import ClockDep, SessionDep
+from affectrange.web.templating import is_htmx, redirect, render
+from affectrange.web.validation import form_values, validation_messages
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+api_router = APIRouter(prefix="/api/v1/checkins", tags=["check-ins"])
+
+CHART_DAY_CHOICES = (30, 90, 180, 365)
+DEFAULT_CHART_DAYS = 90
+ITEM_MISSING_MESSAGE = "Choose how strongly you felt this: 0 (not at all) to 6 (extremely)."
+
+
+def _form_context(
+    *, today: dt.date, values: dict[str, Any], errors: dict[str, str], existing: Checkin | None
+) -> dict[str, Any]:
+    return {
+        "items": AFFECT_ITEMS,
+        "scale": range(ITEM_MIN, ITEM_MAX + 1),
+        "scale_anchors": SCALE_ANCHORS,
+        "event_scale": range(EVENT_MIN, EVENT_MAX + 1),
+        "event_anchors": EVENT_ANCHORS,
+        "today": today,
+        "values": values,
+        "errors": errors,
+        "existing": existing,
+    }
+
+
+def _values_of(checkin: Checkin) -> dict[str, Any]:
+    data = service.to_read(checkin).model_dump()
+    return {key: "" if value is None else str(value) for key, value in data.items()}
+
+
+@router.get("/checkins/new")
+def new_checkin_page(
+    request: Request,
+    person: CurrentPerson,
+    session: SessionDep,
+    clock: ClockDep,
+    date: Annotated[dt.date | None, Query()] = None,
+) -> Response:
+    today = local_today(clock, person.timezone)
+    day = min(date or today, today)
+    existing = service.checkin_on(session, person, day)
+    values = _values_of(existing) if existing else {"date": day.isoformat()}
+    context = _form_context(today=today, values=values, errors={}, existing=existing)
+    return render(request, "checkins/new.html", context)
+
+
+@router.post("/checkins")
+async def submit_checkin(
+    request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep
+) -> Response:
+    submitted = form_values((await request.form()).multi_items())
+    today = local_today(clock, person.timezone)
+    try:
+        entry = CheckinIn.model_validate(submitted)
+        recorded = service.record_checkin(session, person, entry, today=today, now=clock.now())
+    except (ValidationError, InvalidInput) as error:
+        errors = _form_errors(error)
+        existing = _existing_for(session, person, submitted.get("date"))
+        context = _form_context(today=today, values=submitted, errors=errors, existing=existing)
+        template = "checkins/_form.html" if is_htmx(request) else "checkins/new.html"
+        return render(request, template, context, status_code=422)
+    outcome = "created" if recorded.created else "updated"
+    return redirect(request, f"/checkins?saved={recorded.checkin.day.isoformat()}&{outcome}=1")
+
+
+def _form_errors(error: ValidationError | InvalidInput) -> dict[str, str]:
+    if isinstance(error, InvalidInput):
+        return error.fields
+    errors = validation_messages(error)
+    for item in ITEM_IDS:
+        if errors.get(item) == "This is required.":
+            errors[item] = ITEM_MISSING_MESSAGE
+    return errors
+
+
+def _existing_for(session: SessionDep, person: CurrentPerson, day: str | None) -> Checkin | None:
+    try:
+        return service.checkin_on(session, person, dt.date.fromisoformat(day)) if day else None
+    except ValueError:
+        return None
+
+
+@router.get("/checkins")
+def checkins_page(
+    request: Request,
+    person: CurrentPerson,
+    session: SessionDep,
+    clock: ClockDep,
+    days: Annotated[int, Query()] = DEFAULT_CHART_DAYS,
+    saved: Annotated[dt.date | None, Query()] = None,
+) -> Response:
+    days = days if days in CHART_DAY_CHOICES else DEFAULT_CHART_DAYS
+    today = local_today(clock, person.timezone)
+    first = today - dt.timedelta(days=days - 1)
+    chart = build_chart(service.daily_series(session, person, first, today))
+    rows = [
+        service.to_read(c) for c in reversed(service.list_checkins(session, person, first, today))
+    ]
+    context = {
+        "chart": chart,
+        "rows": rows,
+        "days": days,
+        "day_choices": CHART_DAY_CHOICES,
+        "saved": saved,
+        "today": today,
+        "checked_in_today": bool(rows) and rows[0].date == today,
+    }
+    return render(request, "checkins/list.html", context)
+
+
+@router.get("/checkins/{checkin_id}")
+def checkin_page(
+    request: Request,
+    checkin_id: int,
+    person: CurrentPerson,
+    session: SessionDep,
+    clock: ClockDep,
+) -> Response:
+    checkin = service.get_checkin(session, person, checkin_id)
+    today = local_today(clock, person.timezone)
+    context = _form_context(today=today, values=_values_of(checkin), errors={}, existing=checkin)
+    return render(request, "checkins/new.html", context)
+
+
+@router.post("/checkins/{checkin_id}/delete")
+def delete_checkin_page(
+    request: Request, checkin_id: int, person: CurrentPerson, session: SessionDep
+) -> Response:
+    service.delete_checkin(session, person, checkin_id)
+    return redirect(request, "/checkins?deleted=1")
+
+
+# --- JSON API --------------------------------------------------------------------------------
+
+
+@api_router.post(
+    "",
+    response_model=CheckinRead,
+    status_code=201,
+    responses={200: {"description": "That day's entry was replaced", "model": CheckinRead}},
+)
+def api_record_checkin(
+    entry: CheckinIn, person: ApiPerson, session: SessionDep, clock: ClockDep, response: Response
+) -> CheckinRead:
+    """Create the day's check-in (201), or replace that day's entry if it has one (200)."""
+    today = local_today(clock, person.timezone)
+    recorded = service.record_checkin(session, person, entry, today=today, now=clock.now())
+    response.status_code = 201 if recorded.created else 200
+    return service.to_read(recorded.checkin)
+
+
+@api_router.get("", response_model=CheckinList)
+def api_list_checkins(
+    person: ApiPerson,
+    session: SessionDep,
+    clock: ClockDep,
+    from_: Annotated[dt.date | None, Query(alias="from")] = None,
+    to: Annotated[dt.date | None, Query()] = None,
+) -> CheckinList:
+    """Your own check-ins from `from` to `to` (inclusive; default the last 90 days)."""
+    last = to or local_today(clock, person.timezone)
+    first = from_ or last - dt.timedelta(days=DEFAULT_CHART_DAYS - 1)
+    rows = service.list_checkins(session, person, first, last)
+    return CheckinList(checkins=[service.to_read(row) for row in rows])
+
+
+@api_router.get("/{checkin_id}", response_model=CheckinRead)
+def api_get_checkin(checkin_id: int, person: ApiPerson, session: SessionDep) -> CheckinRead:
+    return service.to_read(service.get_checkin(session, person, checkin_id))
+
+
+@api_router.delete("/{checkin_id}", status_code=204)
+def api_delete_checkin(checkin_id: int, person: ApiPerson, session: SessionDep) -> Response:
+    service.delete_checkin(session, person, checkin_id)
+    return Response(status_code=204)

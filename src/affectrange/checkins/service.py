@@ -1,0 +1,79 @@
+"""Check-in rules: one entry per day, no future days, back-filled days marked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from affectrange.accounts.models import User
+from affectrange.analysis.items import ITEM_IDS
+from affectrange.analysis.series import DailySeries, series_from_rows
+from affectrange.checkins.models import Checkin
+from affectrange.checkins.repository import CheckinRepository
+from affectrange.checkins.schemas import CheckinIn, CheckinRead
+from affectrange.errors import InvalidInput, NotFound
+
+FUTURE_DAY_MESSAGE = "This day has not happened yet. Choose today or an earlier day."
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedCheckin:
+    checkin: Checkin
+    created: bool
+
+
+def record_checkin(
+    session: Session, person: User, entry: CheckinIn, *, today: dt.date, now: dt.datetime
+) -> RecordedCheckin:
+    """Save the day's entry (creating or replacing it). `today` is the person's local date."""
+    if entry.date > today:
+        raise InvalidInput({"date": FUTURE_DAY_MESSAGE})
+    values = entry.model_dump(exclude={"date"})
+    values["day"] = entry.date
+    values["backfilled"] = entry.date < today
+    checkin = CheckinRepository(session, person).upsert(values, now=now)
+    return RecordedCheckin(checkin=checkin, created=checkin.created_at == now)
+
+
+def get_checkin(session: Session, person: User, checkin_id: int) -> Checkin:
+    checkin = CheckinRepository(session, person).get(checkin_id)
+    if checkin is None:
+        raise NotFound("There is no check-in with this number among yours.")
+    return checkin
+
+
+def checkin_on(session: Session, person: User, day: dt.date) -> Checkin | None:
+    return CheckinRepository(session, person).on_day(day)
+
+
+def list_checkins(session: Session, person: User, first: dt.date, last: dt.date) -> list[Checkin]:
+    if first > last:
+        raise InvalidInput({"from": "The start of the range is after its end."})
+    return CheckinRepository(session, person).between(first, last)
+
+
+def delete_checkin(session: Session, person: User, checkin_id: int) -> None:
+    repository = CheckinRepository(session, person)
+    checkin = repository.get(checkin_id)
+    if checkin is None:
+        raise NotFound("There is no check-in with this number among yours.")
+    repository.delete(checkin)
+
+
+def daily_series(session: Session, person: User, first: dt.date, last: dt.date) -> DailySeries:
+    """The person's check-ins as day-indexed arrays: the one place rows meet NumPy."""
+    rows = CheckinRepository(session, person).between(first, last)
+    return series_from_rows(
+        first,
+        last,
+        (
+            (row.day, {item: getattr(row, item) for item in ITEM_IDS}, row.event_pleasantness)
+            for row in rows
+        ),
+    )
+
+
+def to_read(checkin: Checkin) -> CheckinRead:
+    return CheckinRead.model_validate(checkin)

@@ -1,0 +1,181 @@
+"""The `affectrange` command: the same services the web app uses, from a terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from affectrange import migrate as migrations
+from affectrange.accounts import service as accounts
+from affectrange.accounts.models import Role
+from affectrange.accounts.repository import UserRepository
+from affectrange.accounts.schemas import RegisterForm
+from affectrange.clock import SystemClock
+from affectrange.config import get_settings
+from affectrange.db import Database, create_database, session_scope
+from affectrange.errors import InvalidInput
+
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    help="AffectRange: daily emotional-range check-ins and the evidence they build.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _database() -> Database:
+    return create_database(get_settings().database_url)
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Option(help="Target revision for an upgrade.")] = "head",
+    downgrade_to: Annotated[
+        str | None, typer.Option(help="Downgrade to this revision instead ('base' empties it).")
+    ] = None,
+) -> None:
+    """Create or upgrade the schema of the configured database."""
+    database = _database()
+    try:
+        if downgrade_to is not None:
+            migrations.downgrade(database, downgrade_to)
+        else:
+            migrations.upgrade(database, revision)
+        out.print(f"Database at revision {migrations.current_revision(database) or 'base'}.")
+    finally:
+        database.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+) -> None:
+    """Serve the web app and the API."""
+    import uvicorn
+
+    out.print(f"AffectRange is at [bold]http://{host}:{port}[/] (Ctrl-C stops it).")
+    uvicorn.run(
+        "affectrange.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        access_log=access_log,
+        log_level="info",
+    )
+
+
+@app.command()
+def demo(
+    first_run_only: Annotated[
+        bool, typer.Option(help="Load only if this database never had the demo (used by make run).")
+    ] = False,
+) -> None:
+    """Load the demo person and clinician with their data (idempotent)."""
+    from affectrange import demo as demo_data
+
+    settings = get_settings()
+    database = _database()
+    try:
+        with session_scope(database) as session:
+            result = demo_data.load_demo(
+                session, settings, now=SystemClock().now(), first_run_only=first_run_only
+            )
+    finally:
+        database.dispose()
+    for line in demo_data.describe(result):
+        out.print(line, highlight=False)
+
+
+@user_app.command("create")
+def create_user(
+    email: Annotated[str, typer.Argument(help="The account's e-mail address.")],
+    role: Annotated[Role, typer.Option(help="person, clinician or admin.")] = Role.PERSON,
+    display_name: Annotated[str, typer.Option(help="Name shown in the app.")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from standard input instead of prompting.")
+    ] = False,
+) -> None:
+    """Create an account (for example an admin: --role admin)."""
+    password = _read_password(password_stdin)
+    settings = get_settings()
+    database = _database()
+    try:
+        form = RegisterForm(
+            email=email, display_name=display_name, password=password, password_repeat=password
+        )
+        with session_scope(database) as session:
+            user = accounts.register_user(
+                session, settings, form, now=SystemClock().now(), role=role
+            )
+            out.print(f"Created {user.role} account {user.email}.")
+    except ValidationError as error:
+        _fail(_first_error(error), EXIT_BAD_INPUT)
+    except InvalidInput as error:
+        _fail(error.message, EXIT_BAD_INPUT)
+    finally:
+        database.dispose()
+
+
+@user_app.command("set-password")
+def set_password(
+    email: Annotated[str, typer.Argument(help="The account's e-mail address.")],
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from standard input instead of prompting.")
+    ] = False,
+) -> None:
+    """Set a new password for an account and sign out all of its browsers."""
+    password = _read_password(password_stdin)
+    settings = get_settings()
+    database = _database()
+    try:
+        with session_scope(database) as session:
+            user = UserRepository(session).by_email(email)
+            if user is None:
+                _fail(f"no account with the e-mail {email}", EXIT_BAD_INPUT)
+            accounts.set_password(session, settings, user, password, now=SystemClock().now())
+        out.print(f"Password changed for {email}.")
+    finally:
+        database.dispose()
+
+
+def _read_password(from_stdin: bool) -> str:
+    from affectrange.accounts.schemas import MIN_PASSWORD_LENGTH
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        _fail(f"password: at least {MIN_PASSWORD_LENGTH} characters", EXIT_BAD_INPUT)
+    return password
+
+
+def _first_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"])
+    return f"{field}: {first['msg']}"
+
+
+def main() -> None:
+    app()

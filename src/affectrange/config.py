@@ -1,0 +1,63 @@
+"""Settings, read from the environment (prefix AFFECTRANGE_) and an optional .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_PATH = Path("var") / "affectrange.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AFFECTRANGE_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs CSRF tokens. When unset, one is generated once and kept in var/secret_key.",
+    )
+    secret_key_file: Path = Path("var") / "secret_key"
+    # Behind an https proxy the session cookie must be Secure; detected per request from the scheme,
+    # this forces it regardless (for proxies that do not forward the scheme).
+    force_secure_cookies: bool = False
+    session_lifetime_hours: int = 14 * 24
+    timezone: str = "America/New_York"
+    """Default time zone for new accounts; each person can change theirs."""
+
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_failure_window_minutes: int = 15
+
+    # argon2id cost. The defaults are RFC 9106's second recommended option scaled to a small
+    # server; tests lower them through the environment to keep the suite fast.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 64 * 1024
+    argon2_parallelism: int = 4
+
+    demo_password: SecretStr | None = None
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or a per-installation key created on first use (never in the repo)."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        return _read_or_create_secret(self.secret_key_file)
+
+
+def _read_or_create_secret(path: Path) -> str:
+    import secrets
+
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key + "\n", encoding="utf-8")
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

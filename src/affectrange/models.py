@@ -1,0 +1,12 @@
+"""Every ORM model, imported once so the metadata is complete (Alembic and the tests use it)."""
+
+from __future__ import annotations
+
+from affectrange.accounts.models import ApiToken, LoginFailure, User, WebSession
+from affectrange.checkins.models import Checkin
+from affectrange.db import Base
+from affectrange.state import AppState
+
+metadata = Base.metadata
+
+__all__ = ["ApiToken", "AppState", "Checkin", "LoginFailure", "User", "WebSession", "metadata"]
