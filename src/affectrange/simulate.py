@@ -29,9 +29,9 @@ import csv
 import datetime as dt
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Final, Literal, NamedTuple, get_args
+from typing import Final, Literal, NamedTuple, TypeVar, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -68,6 +68,8 @@ __all__ = [
     "write_medications_csv",
     "write_wide_csv",
 ]
+
+_T = TypeVar("_T")
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -123,8 +125,8 @@ ITEM_OFFSETS: Final[Mapping[str, float]] = {
 
 _EVENT_VALUES: Final = np.arange(EVENT_MIN, EVENT_MAX + 1)
 # The day's most important event: mostly mild, sometimes strong, a little more often pleasant than
-# not. Unpleasant events are common enough (40% of rated days) that a 28-day window usually holds
-# about ten of them, the minimum SCIENCE.md 4.3 asks for before estimating negative reactivity.
+# not. Unpleasant events are made common (40% of rated days) so that a 28-day window holds nine or
+# ten of them on average, near the ten SCIENCE.md 4.3 asks for before estimating NA reactivity.
 _EVENT_PROBABILITIES: Final = np.array([0.05, 0.12, 0.23, 0.12, 0.25, 0.16, 0.07])
 
 _PA_NA_INNOVATION_CORRELATION: Final = -0.4
@@ -175,6 +177,9 @@ class Effect:
     na_variability_scale: float = 1.0
     pa_reactivity_scale: float = 1.0
     na_reactivity_scale: float = 1.0
+    item_noise_scale: float = 1.0
+    """Multiplies the item-level noise. Blunted people describe feeling "the same about
+    everything", so their items spread less around the day's level (less differentiation)."""
 
     def __post_init__(self) -> None:
         if self.onset_lag_days < 0 or self.ramp_days < 0:
@@ -186,6 +191,7 @@ class Effect:
             self.na_variability_scale,
             self.pa_reactivity_scale,
             self.na_reactivity_scale,
+            self.item_noise_scale,
         )
         if any(scale < 0 for scale in scales):
             raise ValueError("variability and reactivity scales cannot be negative")
@@ -311,6 +317,8 @@ class LatentSeries:
     event: IntArray
     """The day's event pleasantness; 0 where `event_rated` is False."""
     event_rated: BoolArray
+    item_noise_sd: FloatArray
+    """The day's SD of item noise around the latent levels."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -347,6 +355,7 @@ class _Trajectory(NamedTuple):
     na_variability: FloatArray
     pa_reactivity: FloatArray
     na_reactivity: FloatArray
+    item_noise: FloatArray
 
 
 def _ramp(first_day: int, ramp_days: int, n_days: int) -> FloatArray:
@@ -357,37 +366,42 @@ def _ramp(first_day: int, ramp_days: int, n_days: int) -> FloatArray:
     return np.clip((days - first_day + 1) / ramp_days, 0.0, 1.0)
 
 
+def _toward(scale: float, share: FloatArray) -> FloatArray:
+    """A multiplier that moves linearly from 1 to `scale` as an effect ramps up."""
+    return 1 + share * (scale - 1)
+
+
 def _trajectory(params: PersonParams, start: dt.date, n_days: int) -> _Trajectory:
     ones = np.ones(n_days)
     pa_mean, na_mean = params.pa_baseline * ones, params.na_baseline * ones
     numbness_mean = params.numbness_baseline * ones
-    pa_var, na_var, pa_react, na_react = ones.copy(), ones.copy(), ones.copy(), ones.copy()
+    pa_var, na_var, pa_react, na_react = ones, ones, ones, ones
+    item_noise = params.item_noise_sd * ones
     for anchor, effect in params.effects:
         first_day = (params.anchor_date(anchor) - start).days + effect.onset_lag_days
         share = _ramp(first_day, effect.ramp_days, n_days)
         pa_mean = pa_mean + share * effect.pa_shift
         na_mean = na_mean + share * effect.na_shift
         numbness_mean = numbness_mean + share * effect.numbness_shift
-        # A scale s reached over the ramp: 1 -> s linearly, compounding with earlier effects.
-        pa_var = pa_var * (1 + share * (effect.variability_scale * effect.pa_variability_scale - 1))
-        na_var = na_var * (1 + share * (effect.variability_scale * effect.na_variability_scale - 1))
-        pa_react = pa_react * (
-            1 + share * (effect.reactivity_scale * effect.pa_reactivity_scale - 1)
-        )
-        na_react = na_react * (
-            1 + share * (effect.reactivity_scale * effect.na_reactivity_scale - 1)
-        )
-    return _Trajectory(pa_mean, na_mean, numbness_mean, pa_var, na_var, pa_react, na_react)
+        # Scales compound: a dose increase that deepens blunting multiplies the first effect's.
+        pa_var = pa_var * _toward(effect.variability_scale * effect.pa_variability_scale, share)
+        na_var = na_var * _toward(effect.variability_scale * effect.na_variability_scale, share)
+        pa_react = pa_react * _toward(effect.reactivity_scale * effect.pa_reactivity_scale, share)
+        na_react = na_react * _toward(effect.reactivity_scale * effect.na_reactivity_scale, share)
+        item_noise = item_noise * _toward(effect.item_noise_scale, share)
+    return _Trajectory(
+        pa_mean, na_mean, numbness_mean, pa_var, na_var, pa_react, na_react, item_noise
+    )
 
 
 def _ar1(innovations: FloatArray, phi: float) -> FloatArray:
     """AR(1) deviations started at 0; a plain loop is fastest at diary lengths (a few hundred)."""
-    out = np.empty_like(innovations)
+    deviations: list[float] = []
     previous = 0.0
-    for t, shock in enumerate(innovations.tolist()):
+    for shock in innovations.tolist():
         previous = phi * previous + shock
-        out[t] = previous
-    return out
+        deviations.append(previous)
+    return np.array(deviations, dtype=np.float64)
 
 
 def _draw_events(
@@ -495,6 +509,7 @@ def _latent(
         numbness_mean=path.numbness_mean,
         event=event,
         event_rated=rated,
+        item_noise_sd=path.item_noise,
     )
     return series, context
 
@@ -505,10 +520,10 @@ _ITEM_VALENCE_COLUMN: Final = np.array(
 _ITEM_OFFSET_ROW: Final = np.array([ITEM_OFFSETS[item] for item in ITEM_IDS])
 
 
-def _ratings(latent: LatentSeries, item_noise_sd: float, rng: np.random.Generator) -> IntArray:
+def _ratings(latent: LatentSeries, rng: np.random.Generator) -> IntArray:
     """Shape (n_days, 16) integer ratings in ITEM_IDS order."""
     levels = np.column_stack((latent.pa, latent.na, latent.numbness))[:, _ITEM_VALENCE_COLUMN]
-    noise = rng.normal(0.0, item_noise_sd, levels.shape)
+    noise = rng.standard_normal(levels.shape) * latent.item_noise_sd[:, np.newaxis]
     rounded = np.rint(levels + _ITEM_OFFSET_ROW + noise)
     ratings: IntArray = np.clip(rounded, ITEM_MIN, ITEM_MAX).astype(np.int64)
     return ratings
@@ -523,18 +538,29 @@ def _answered_days(
     return answered
 
 
-_ContextFields = tuple[float | None, int | None, int | None, int | None]
+def _reported(values: list[_T], shown: list[bool]) -> list[_T | None]:
+    return [value if show else None for value, show in zip(values, shown, strict=True)]
 
 
-def _context_fields(context: _Context | None, t: int) -> _ContextFields:
+class _ContextColumns(NamedTuple):
+    """Context as plain Python lists with None where the person left a field empty."""
+
+    sleep_hours: Sequence[float | None]
+    exercise_minutes: Sequence[int | None]
+    social_minutes: Sequence[int | None]
+    alcohol_drinks: Sequence[int | None]
+
+
+def _context_columns(context: _Context | None, n_days: int) -> _ContextColumns:
     if context is None:
-        return None, None, None, None
-    shown = context.reported[t].tolist()
-    return (
-        float(context.sleep_hours[t]) if shown[0] else None,
-        int(context.exercise_minutes[t]) if shown[1] else None,
-        int(context.social_minutes[t]) if shown[2] else None,
-        int(context.alcohol_drinks[t]) if shown[3] else None,
+        nothing: list[None] = [None] * n_days
+        return _ContextColumns(nothing, nothing, nothing, nothing)
+    shown = context.reported.T.tolist()
+    return _ContextColumns(
+        _reported(context.sleep_hours.tolist(), shown[0]),
+        _reported(context.exercise_minutes.tolist(), shown[1]),
+        _reported(context.social_minutes.tolist(), shown[2]),
+        _reported(context.alcohol_drinks.tolist(), shown[3]),
     )
 
 
@@ -545,24 +571,26 @@ def _build_days(
     context: _Context | None,
     answered: BoolArray,
 ) -> tuple[SimulatedDay, ...]:
-    """Turn arrays into day records of plain ints and floats, so no NumPy scalar leaks out."""
+    """Turn arrays into day records of plain ints and floats, so no NumPy scalar leaks out.
+
+    Everything is converted with one `tolist()` per array first: indexing arrays day by day
+    costs more than all the simulation before it.
+    """
     rows = ratings.tolist()
-    events = latent.event.tolist()
-    rated = latent.event_rated.tolist()
-    days: list[SimulatedDay] = []
-    for t in np.flatnonzero(answered).tolist():
-        sleep, exercise, social, drinks = _context_fields(context, t)
-        day = SimulatedDay(
+    events = _reported(latent.event.tolist(), latent.event_rated.tolist())
+    extra = _context_columns(context, len(rows))
+    return tuple(
+        SimulatedDay(
             date=start + dt.timedelta(days=t),
             items=dict(zip(ITEM_IDS, rows[t], strict=True)),
-            event_pleasantness=events[t] if rated[t] else None,
-            sleep_hours=sleep,
-            exercise_minutes=exercise,
-            social_minutes=social,
-            alcohol_drinks=drinks,
+            event_pleasantness=events[t],
+            sleep_hours=extra.sleep_hours[t],
+            exercise_minutes=extra.exercise_minutes[t],
+            social_minutes=extra.social_minutes[t],
+            alcohol_drinks=extra.alcohol_drinks[t],
         )
-        days.append(day)
-    return tuple(days)
+        for t in np.flatnonzero(answered).tolist()
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -648,7 +676,7 @@ def _simulate(
     _check_length(n_days)
     streams = _streams(seed)
     latent, context = _latent(params, start, n_days, streams)
-    ratings = _ratings(latent, params.item_noise_sd, streams.items)
+    ratings = _ratings(latent, streams.items)
     answered = _answered_days(
         streams.missing, n_days, params.missing_day_probability, keep_last_day=keep_last_day
     )
@@ -677,6 +705,7 @@ class _Profile:
     pa_sd: _Bounds
     na_sd: _Bounds
     reactivity_factor: _Bounds = (1.0, 1.0)
+    item_noise: _Bounds = (0.4, 0.7)
 
 
 # Levels on the 0..6 item scale. Diary studies put healthy adults' mean positive items in the
@@ -696,6 +725,7 @@ _NUMBED: Final = _Profile(
     pa_sd=(0.18, 0.32),
     na_sd=(0.15, 0.30),
     reactivity_factor=(0.15, 0.35),
+    item_noise=(0.25, 0.45),
 )
 
 
@@ -740,13 +770,13 @@ def _person(rng: np.random.Generator, profile: _Profile) -> PersonParams:
         numbness_baseline=_u(rng, profile.numbness),
         pa_sd=_u(rng, profile.pa_sd),
         na_sd=_u(rng, profile.na_sd),
-        # Daily-diary inertia is modest; 0.2-0.55 covers most reported person-level values.
+        # Assumed: day-to-day inertia is modest in daily diaries, lower than between EMA prompts.
         autocorrelation=_u(rng, (0.2, 0.55)),
         # NA reacts a little more to a bad event than PA to a good one (negativity bias).
         pa_reactivity=reactivity * _u(rng, (0.25, 0.5)),
         na_reactivity=reactivity * _u(rng, (0.3, 0.6)),
-        item_noise_sd=_u(rng, (0.4, 0.7)),
-        # Daily diaries typically see 85-95% of days answered.
+        item_noise_sd=_u(rng, profile.item_noise),
+        # Assumed: 88-98% of days answered, as in a diary people keep up with.
         missing_day_probability=_u(rng, (0.02, 0.12)),
         numbness_sd=_u(rng, (0.25, 0.45)),
         no_event_probability=_u(rng, (0.08, 0.16)),
@@ -785,8 +815,10 @@ def _blunting(rng: np.random.Generator, before: _Levels, *, lag: int, ramp: int)
     """Both valences flattened: NA low, PA low-normal, small swings, little reaction, feels numb.
 
     Targets are absolute levels, so the same blunted picture follows a depressed or a partly
-    recovered state. Variability and reactivity roughly halve or more: clearly past the "fallen by
-    0.5 baseline SD" heuristic of SCIENCE.md 4.4, as a design target (no published effect size).
+    recovered state. The innovation SD falls to 25-45%, reactivity to 10-30% and the item spread
+    to 45-70%; after rounding, the observed daily SD of PA and NA ends near 0.35-0.4 of baseline
+    (median), past the "fallen by 0.5 baseline SD" heuristic of SCIENCE.md 4.4 for most people.
+    A design target: there is no published effect size to copy.
     """
     return Effect(
         onset_lag_days=lag,
@@ -794,8 +826,9 @@ def _blunting(rng: np.random.Generator, before: _Levels, *, lag: int, ramp: int)
         pa_shift=_u(rng, (2.0, 2.7)) - before.pa,
         na_shift=_u(rng, (0.4, 1.0)) - before.na,
         numbness_shift=_u(rng, (3.5, 4.8)) - before.numbness,
-        variability_scale=_u(rng, (0.35, 0.55)),
-        reactivity_scale=_u(rng, (0.15, 0.4)),
+        variability_scale=_u(rng, (0.25, 0.45)),
+        reactivity_scale=_u(rng, (0.1, 0.3)),
+        item_noise_scale=_u(rng, (0.45, 0.7)),
     )
 
 
@@ -1093,6 +1126,7 @@ def demo_story(*, end: dt.date, n_days: int = 150, seed: int = 20260101) -> Simu
         numbness_shift=2.9,
         variability_scale=0.5,
         reactivity_scale=0.35,
+        item_noise_scale=0.6,
     )
     deeper = Effect(
         onset_lag_days=7,
