@@ -20,7 +20,7 @@ from affectrange.checkins.routes import router as checkins_pages
 from affectrange.clock import Clock, SystemClock
 from affectrange.config import Settings, get_settings
 from affectrange.db import Database, create_database
-from affectrange.errors import AffectRangeError, TooManyAttempts
+from affectrange.errors import AffectRangeError, InvalidInput, TooManyAttempts
 from affectrange.web.api import api_error
 from affectrange.web.deps import SessionDep
 from affectrange.web.pages import router as general_pages
@@ -82,16 +82,15 @@ def _add_error_handlers(app: FastAPI) -> None:
         headers = {}
         if isinstance(error, TooManyAttempts):
             headers["Retry-After"] = str(error.retry_after_seconds)
-        if _is_api(request):
-            extra = {"fields": error.fields} if hasattr(error, "fields") else {}
-            response = api_error(error.status_code, error.code, error.message, **extra)
-            response.headers.update(headers)
-            return response
-        if isinstance(error, SignInRequired):
+        if isinstance(error, SignInRequired) and not _is_api(request):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        response = render(
-            request, "error.html", {"message": error.message}, status_code=error.status_code
-        )
+        response: Response
+        if _is_api(request):
+            extra = {"fields": error.fields} if isinstance(error, InvalidInput) else {}
+            response = api_error(error.status_code, error.code, error.message, **extra)
+        else:
+            context = {"message": error.message, "status": error.status_code}
+            response = render(request, "error.html", context, status_code=error.status_code)
         response.headers.update(headers)
         return response
 
@@ -101,7 +100,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         summary = "; ".join(f"{name}: {text}" for name, text in fields.items())
         if _is_api(request):
             return api_error(422, "invalid_input", f"Invalid input: {summary}", fields=fields)
-        return render(request, "error.html", {"message": summary}, status_code=422)
+        context = {"message": summary, "status": 422}
+        return render(request, "error.html", context, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     def handle_http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -112,7 +112,8 @@ def _add_error_handlers(app: FastAPI) -> None:
             message = "This address does not accept that kind of request."
         if _is_api(request):
             return api_error(error.status_code, _code_for(error.status_code), message)
-        return render(request, "error.html", {"message": message}, status_code=error.status_code)
+        context = {"message": message, "status": error.status_code}
+        return render(request, "error.html", context, status_code=error.status_code)
 
     @app.exception_handler(Exception)
     def handle_unexpected(request: Request, error: Exception) -> Response:
@@ -120,7 +121,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         message = "Something went wrong on our side; nothing was saved. Please try again."
         if _is_api(request):
             return api_error(500, "internal_error", message)
-        return render(request, "error.html", {"message": message}, status_code=500)
+        return render(request, "error.html", {"message": message, "status": 500}, status_code=500)
 
 
 def _code_for(status_code: int) -> str:

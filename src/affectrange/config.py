@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +18,7 @@ class Settings(BaseSettings):
     database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     secret_key: SecretStr | None = Field(
         default=None,
-        description="Signs CSRF tokens. When unset, one is generated once and kept in var/secret_key.",
+        description="Signs CSRF tokens. Unset: generated once and kept in secret_key_file.",
     )
     secret_key_file: Path = Path("var") / "secret_key"
     # Behind an https proxy the session cookie must be Secure; detected per request from the scheme,
@@ -40,15 +41,13 @@ class Settings(BaseSettings):
     demo_password: SecretStr | None = None
 
     def resolved_secret_key(self) -> str:
-        """The configured key, or a per-installation key created on first use (never in the repo)."""
+        """The configured key, or a per-installation key made on first use (never in the repo)."""
         if self.secret_key is not None:
             return self.secret_key.get_secret_value()
         return _read_or_create_secret(self.secret_key_file)
 
 
 def _read_or_create_secret(path: Path) -> str:
-    import secrets
-
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -57,9 +58,23 @@ def load_demo(
         return DemoResult(False, (), 0, _count(session), _known_password(settings))
     password = _known_password(settings) or secrets.token_urlsafe(12)
     created: list[str] = []
-    person = _ensure_user(session, settings, PERSON_EMAIL, "Sam (demo)", Role.PERSON, password, now)
+    person = _ensure_user(
+        session,
+        settings,
+        email=PERSON_EMAIL,
+        name="Sam (demo)",
+        role=Role.PERSON,
+        password=password,
+        now=now,
+    )
     clinician = _ensure_user(
-        session, settings, CLINICIAN_EMAIL, "Dr. Rivera (demo)", Role.CLINICIAN, password, now
+        session,
+        settings,
+        email=CLINICIAN_EMAIL,
+        name="Dr. Rivera (demo)",
+        role=Role.CLINICIAN,
+        password=password,
+        now=now,
     )
     created.extend(user.email for user, is_new in (person, clinician) if is_new)
     if created and settings.demo_password is None:
@@ -74,6 +89,7 @@ def load_demo(
 def _ensure_user(
     session: Session,
     settings: Settings,
+    *,
     email: str,
     name: str,
     role: Role,
@@ -98,19 +114,9 @@ def _story_end(session: Session, person: User, now: dt.datetime) -> dt.date:
     stored = read_state(session, _STORY_END_KEY)
     if stored is not None:
         return dt.date.fromisoformat(stored)
-    from affectrange.clock import local_today
-
-    end = local_today(_FixedClock(now), person.timezone)
+    end = now.astimezone(ZoneInfo(person.timezone)).date()
     write_state(session, _STORY_END_KEY, end.isoformat(), now=now)
     return end
-
-
-class _FixedClock:
-    def __init__(self, moment: dt.datetime) -> None:
-        self._moment = moment
-
-    def now(self) -> dt.datetime:
-        return self._moment
 
 
 def _add_missing_checkins(

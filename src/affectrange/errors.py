@@ -1,4 +1,4 @@
-"""One error type with its HTTP status; routes and services raise these, one handler renders them."""
+"""One error type with its HTTP status: services raise these, one handler renders them."""
 
 from __future__ import annotations
 

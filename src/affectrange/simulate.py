@@ -889,8 +889,9 @@ def _response_to_medication(
     response = Effect(
         onset_lag_days=lag,
         ramp_days=ramp,
-        pa_shift=_u(rng, (3.0, 4.0)) - person.pa_baseline,
-        na_shift=_u(rng, (1.1, 1.8)) - person.na_baseline,
+        # Gains of about one scale point, as a clear response; NA stays in the normal range.
+        pa_shift=_u(rng, (0.9, 1.6)),
+        na_shift=max(-_u(rng, (0.9, 1.6)), 0.8 - person.na_baseline),
         numbness_shift=-_u(rng, (0.2, 0.6)) * person.numbness_baseline,
         variability_scale=_u(rng, (0.9, 1.1)),
         reactivity_scale=_u(rng, (0.9, 1.1)),
@@ -1087,10 +1088,10 @@ _DEMO_MIN_DAYS: Final = 124
 def demo_story(*, end: dt.date, n_days: int = 150, seed: int = 20260101) -> SimulatedPerson:
     """The demo person: depressed, starts sertraline, improves, then feels flat.
 
-    Sertraline 50 mg starts on day 40 and NA eases from day 50 on. Four weeks after the start the
-    blunting-like change begins (PA sinks back, NA falls further, swings and reactions shrink,
-    numbness rises); the increase to 100 mg on day 75 deepens it a little. A few days are missed,
-    but never the last one, so the demo shows a check-in for `end` ("today").
+    Sertraline 50 mg starts on day 40 and mood lifts over the next three weeks. Four weeks after
+    the start the blunting-like change begins (PA sinks back, NA falls further, swings and
+    reactions shrink, numbness rises); the increase to 100 mg on day 75 deepens it a little. A few
+    days are missed, but never the last one, so the demo shows a check-in for `end` ("today").
 
     Parameters
     ----------
@@ -1115,13 +1116,14 @@ def demo_story(*, end: dt.date, n_days: int = 150, seed: int = 20260101) -> Simu
     increased = MedicationEvent(
         start + dt.timedelta(days=DEMO_DOSE_CHANGE_DAY), "sertraline", "dose_change", 100.0
     )
+    # Weeks 1-3: the depression starts to lift, so the later flatness reads as a change.
     response = Effect(
-        onset_lag_days=10, ramp_days=21, pa_shift=0.7, na_shift=-1.1, numbness_shift=-0.2
+        onset_lag_days=7, ramp_days=14, pa_shift=1.0, na_shift=-1.1, numbness_shift=-0.2
     )
     blunting = Effect(
         onset_lag_days=28,
         ramp_days=14,
-        pa_shift=-0.9,
+        pa_shift=-1.2,
         na_shift=-1.2,
         numbness_shift=2.9,
         variability_scale=0.5,

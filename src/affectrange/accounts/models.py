@@ -17,6 +17,11 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+def _role_values(roles: type[Role]) -> list[str]:
+    """Store the lower-case values ("person"), not the member names."""
+    return [role.value for role in roles]
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -26,7 +31,7 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, values_callable=lambda roles: [r.value for r in roles])
+        Enum(Role, native_enum=False, length=16, values_callable=_role_values)
     )
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

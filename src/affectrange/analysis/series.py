@@ -37,7 +37,8 @@ class DailySeries:
 
     def answered(self) -> NDArray[np.bool_]:
         """Days with at least one answered item."""
-        return ~np.all(np.isnan(self.items), axis=1)
+        answered: NDArray[np.bool_] = ~np.all(np.isnan(self.items), axis=1)
+        return answered
 
     def positive_affect(self) -> FloatArray:
         return self._valence_mean(POSITIVE_ITEMS)

@@ -71,10 +71,19 @@ class AffectChart:
     """A sentence describing the chart for screen readers."""
 
 
+@dataclass(frozen=True, slots=True)
+class _LineStyle:
+    key: str
+    label: str
+    color: str
+    dash: str
+    marker: str
+
+
 _LINES: Final = (
-    ("pa", "Positive feelings (PA)", "#0072B2", "", "circle"),
-    ("na", "Negative feelings (NA)", "#D55E00", "7 4", "square"),
-    ("numbness", "Numbness items", "#6A3D9A", "2 3", "triangle"),
+    _LineStyle("pa", "Positive feelings (PA)", "#0072B2", "", "circle"),
+    _LineStyle("na", "Negative feelings (NA)", "#D55E00", "7 4", "square"),
+    _LineStyle("numbness", "Numbness items", "#6A3D9A", "2 3", "triangle"),
 )
 
 
@@ -85,10 +94,7 @@ def build_chart(series: DailySeries) -> AffectChart:
         "numbness": series.numbness(),
     }
     last = series.first + dt.timedelta(days=series.n_days - 1)
-    lines = tuple(
-        _line(key, label, color, dash, marker, values[key], series.first, series.n_days)
-        for key, label, color, dash, marker in _LINES
-    )
+    lines = tuple(_line(style, values[style.key], series.first) for style in _LINES)
     n_answered = int(np.count_nonzero(series.answered()))
     return AffectChart(
         width=WIDTH,
@@ -119,16 +125,8 @@ def _y(value: float) -> float:
     return round(MARGIN_TOP + span * (ITEM_MAX - value) / (ITEM_MAX - ITEM_MIN), 1)
 
 
-def _line(
-    key: str,
-    label: str,
-    color: str,
-    dash: str,
-    marker: str,
-    values: FloatArray,
-    first: dt.date,
-    n_days: int,
-) -> ChartLine:
+def _line(style: _LineStyle, values: FloatArray, first: dt.date) -> ChartLine:
+    n_days = int(values.shape[0])
     points: list[ChartPoint] = []
     paths: list[str] = []
     run: list[ChartPoint] = []
@@ -145,7 +143,16 @@ def _line(
     _close_run(run, paths)
     answered = values[~np.isnan(values)]
     mean = round(float(answered.mean()), 2) if answered.size else None
-    return ChartLine(key, label, color, dash, marker, tuple(paths), tuple(points), mean)
+    return ChartLine(
+        style.key,
+        style.label,
+        style.color,
+        style.dash,
+        style.marker,
+        tuple(paths),
+        tuple(points),
+        mean,
+    )
 
 
 def _close_run(run: list[ChartPoint], paths: list[str]) -> None:

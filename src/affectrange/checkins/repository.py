@@ -44,17 +44,18 @@ class CheckinRepository:
         row = {**values, "owner_id": self._owner.id, "created_at": now, "updated_at": now}
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(Checkin).values(row)
-        updates = {
-            name: statement.excluded[name] for name in values if name not in {"day", "backfilled"}
+        inserted = insert(Checkin).values(row)
+        updates: dict[str, Any] = {
+            name: inserted.excluded[name] for name in values if name not in {"day", "backfilled"}
         }
-        updates["updated_at"] = statement.excluded.updated_at
-        updates["backfilled"] = Checkin.backfilled | statement.excluded.backfilled
-        statement = statement.on_conflict_do_update(
+        updates["updated_at"] = inserted.excluded.updated_at
+        updates["backfilled"] = Checkin.backfilled | inserted.excluded.backfilled
+        statement = inserted.on_conflict_do_update(
             index_elements=[Checkin.owner_id, Checkin.day], set_=updates
         ).returning(Checkin)
         result = self._session.scalars(statement, execution_options={"populate_existing": True})
-        return result.one()
+        checkin: Checkin = result.one()
+        return checkin
 
     def delete(self, checkin: Checkin) -> None:
         self._session.delete(checkin)

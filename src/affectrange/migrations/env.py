@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -14,7 +14,7 @@ from affectrange.models import metadata
 config = context.config
 
 
-def _render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | bool:
+def _render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Migrations spell plain SQLAlchemy types, so they never import application code."""
     if kind == "type" and isinstance(item, UtcDateTime):
         return "sa.DateTime(timezone=True)"

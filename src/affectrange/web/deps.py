@@ -23,7 +23,7 @@ def get_clock(request: Request) -> Clock:
     return clock
 
 
-# scope="function": the session's commit runs when the endpoint returns, before the response is sent.
+# scope="function": the commit runs when the endpoint returns, before the response is sent.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]

@@ -67,7 +67,7 @@ def _range_message(kind: str, context: Mapping[str, Any]) -> str:
 def form_values(
     raw: Iterable[tuple[str, Any]], *, ignore: Iterable[str] = ("csrf_token",)
 ) -> dict[str, str]:
-    """A submitted form as a dict of its non-empty text fields (an empty field means "not given")."""
+    """A submitted form as a dict of its non-empty text fields (empty means "not given")."""
     skipped = set(ignore)
     values: dict[str, str] = {}
     for name, value in raw:

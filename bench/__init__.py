@@ -1,0 +1,1 @@
+"""Benchmarks run against a real `affectrange serve` process (see docs/benchmarks.md)."""

@@ -1,0 +1,91 @@
+"""Browser fixtures: one live server and one Chromium for the session, a fresh page per test.
+
+The server runs the real app on its own migrated database with real commits (not the per-test
+rollback of the rest of the suite) and the system clock, so "today" is the actual day. Every test
+works in its own account, so tests do not see each other's check-ins.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from affectrange import migrate
+from affectrange.app import create_app
+from affectrange.clock import SystemClock
+from affectrange.db import create_database
+from tests.browser.live import AXE_JS, CHROMIUM, CHROMIUM_ARGS, serve
+from tests.conftest import DatabaseFactory, test_settings
+from tests.support.environment import unavailable
+
+TIMEZONE = "America/New_York"
+_accounts = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveServer:
+    url: str
+    timezone: str = TIMEZONE
+
+
+@pytest.fixture(scope="session")
+def live_server(databases: DatabaseFactory) -> Iterator[LiveServer]:
+    url = databases.new_url("browser")
+    database = create_database(url)
+    migrate.upgrade(database)
+    app = create_app(test_settings(url), database=database, clock=SystemClock())
+    try:
+        with serve(app) as url:
+            yield LiveServer(url)
+    finally:
+        database.dispose()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        base_url=live_server.url,
+        timezone_id=live_server.timezone,
+        locale="en-US",
+        viewport={"width": 1000, "height": 900},
+    )
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> str:
+    if not AXE_JS.exists():
+        unavailable(f"axe-core is not installed at {AXE_JS} (run npm ci)")
+    return str(AXE_JS)
+
+
+def unique_email(label: str) -> str:
+    """A new address per call: the live database keeps every account for the whole session."""
+    return f"{label}-{next(_accounts)}-{secrets.token_hex(3)}@example.org"
