@@ -48,8 +48,15 @@ from affectrange.analysis.items import (
 )
 
 __all__ = [
+    "DEMO_DOSE_CHANGE_DAY",
+    "DEMO_START_DAY",
+    "ITEM_OFFSETS",
+    "LONG_HEADER",
+    "MEDICATIONS_HEADER",
     "MIN_SCENARIO_DAYS",
     "SCENARIOS",
+    "WIDE_HEADER",
+    "WINDOW_DAYS",
     "Effect",
     "EventKind",
     "GroundTruth",
@@ -194,7 +201,7 @@ class Effect:
             self.item_noise_scale,
         )
         if any(scale < 0 for scale in scales):
-            raise ValueError("variability and reactivity scales cannot be negative")
+            raise ValueError("scales cannot be negative")
 
 
 EffectAnchor = int | dt.date
@@ -289,6 +296,8 @@ class GroundTruth:
 
 @dataclass(frozen=True, slots=True)
 class SimulatedPerson:
+    """A simulated person's answered days, with what made them and what an analysis should find."""
+
     person_id: str
     params: PersonParams
     days: tuple[SimulatedDay, ...]
