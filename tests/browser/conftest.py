@@ -7,10 +7,7 @@ works in its own account, so tests do not see each other's check-ins.
 
 from __future__ import annotations
 
-import itertools
-import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
@@ -19,18 +16,9 @@ from affectrange import migrate
 from affectrange.app import create_app
 from affectrange.clock import SystemClock
 from affectrange.db import create_database
-from tests.browser.live import AXE_JS, CHROMIUM, CHROMIUM_ARGS, serve
+from tests.browser.live import AXE_JS, CHROMIUM, CHROMIUM_ARGS, LiveServer, serve
 from tests.conftest import DatabaseFactory, test_settings
 from tests.support.environment import unavailable
-
-TIMEZONE = "America/New_York"
-_accounts = itertools.count(1)
-
-
-@dataclass(frozen=True, slots=True)
-class LiveServer:
-    url: str
-    timezone: str = TIMEZONE
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +28,8 @@ def live_server(databases: DatabaseFactory) -> Iterator[LiveServer]:
     migrate.upgrade(database)
     app = create_app(test_settings(url), database=database, clock=SystemClock())
     try:
-        with serve(app) as url:
-            yield LiveServer(url)
+        with serve(app) as base_url:
+            yield LiveServer(base_url)
     finally:
         database.dispose()
 
@@ -84,8 +72,3 @@ def axe_script() -> str:
     if not AXE_JS.exists():
         unavailable(f"axe-core is not installed at {AXE_JS} (run npm ci)")
     return str(AXE_JS)
-
-
-def unique_email(label: str) -> str:
-    """A new address per call: the live database keeps every account for the whole session."""
-    return f"{label}-{next(_accounts)}-{secrets.token_hex(3)}@example.org"

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -32,6 +33,13 @@ CHROMIUM_ARGS: Final = [
     "--no-first-run",
 ]
 STARTUP_TIMEOUT_SECONDS: Final = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class LiveServer:
+    url: str
+    timezone: str = "America/New_York"
+    """The time zone of the browser and of the accounts the tests create."""
 
 
 @contextmanager

@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from affectrange.analysis.items import AFFECT_ITEMS, ITEM_IDS
 from affectrange.checkins.routes import ITEM_MISSING_MESSAGE
-from tests.browser.conftest import LiveServer, unique_email
+from tests.browser.live import LiveServer
+from tests.browser.pages import answer, register, today_for
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery"
 SERIES = ("pa", "na", "numbness")
-
-
-def register(page: Page, server: LiveServer, label: str) -> str:
-    """Create an account through the form; the app then opens the first check-in."""
-    email = unique_email(label)
-    page.goto("/register")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("What should we call you?").fill(label.title())
-    page.get_by_label("Password (at least").fill(PASSWORD)
-    page.get_by_label("Password again").fill(PASSWORD)
-    page.get_by_label("Your time zone").select_option(server.timezone)
-    page.get_by_role("button", name="Create account").click()
-    expect(page).to_have_url(re.compile(r"/checkins/new\?welcome=1$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("How did today feel?")
-    return email
-
-
-def answer(page: Page, item: str, value: int) -> None:
-    """Click the styled label (the radio itself is visually hidden), as a person would."""
-    page.locator(f"label[for='{item}-{value}']").click()
-    expect(page.locator(f"#{item}-{value}")).to_be_checked()
-
-
-def today_for(server: LiveServer) -> dt.date:
-    return dt.datetime.now(ZoneInfo(server.timezone)).date()
 
 
 def test_check_in_then_see_it_charted_then_sign_out(page: Page, live_server: LiveServer) -> None:
