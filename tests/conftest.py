@@ -22,14 +22,14 @@ from affectrange import migrate
 from affectrange.accounts import service as accounts
 from affectrange.accounts.models import Role, User
 from affectrange.accounts.schemas import RegisterForm
+from affectrange.analysis.items import ITEM_IDS
 from affectrange.app import create_app
 from affectrange.config import Settings
 from affectrange.db import Database, create_database
 from tests.support.clock import FrozenClock
 from tests.support.environment import unavailable
-from tests.support.postgres import PostgresUnavailable
+from tests.support.postgres import PostgresUnavailable, throwaway_postgres
 from tests.support.postgres import create_database as create_pg_database
-from tests.support.postgres import throwaway_postgres
 
 # Noon in New York on a Monday: "today" for every test unless it moves the clock.
 NOW = dt.datetime(2026, 6, 15, 16, 0, tzinfo=dt.UTC)
@@ -122,21 +122,21 @@ def clock() -> FrozenClock:
     return FrozenClock(NOW)
 
 
-def test_settings(database_url: str = "sqlite://") -> Settings:
+def make_settings(database_url: str = "sqlite://") -> Settings:
     return Settings(
         database_url=database_url,
-        secret_key="test-secret-key-not-for-production",  # type: ignore[arg-type]
+        secret_key="test-secret-key-not-for-production",
         argon2_time_cost=1,
         argon2_memory_kib=1024,
         argon2_parallelism=1,
         timezone="America/New_York",
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
 
 
 @pytest.fixture
 def settings() -> Settings:
-    return test_settings()
+    return make_settings()
 
 
 @pytest.fixture
@@ -153,12 +153,13 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 # --- personas --------------------------------------------------------------------------------
 
 
-def make_user(
-    session: Session, settings: Settings, email: str, role: Role = Role.PERSON
-) -> User:
+def make_user(session: Session, settings: Settings, email: str, role: Role = Role.PERSON) -> User:
     form = RegisterForm(
-        email=email, display_name=email.split("@")[0].title(), password=PASSWORD,
-        password_repeat=PASSWORD, timezone="America/New_York",
+        email=email,
+        display_name=email.split("@", maxsplit=1)[0].title(),
+        password=PASSWORD,
+        password_repeat=PASSWORD,
+        timezone="America/New_York",
     )
     user = accounts.register_user(session, settings, form, now=NOW, role=role)
     session.commit()
@@ -216,8 +217,6 @@ def api_token(client: TestClient, email: str, password: str = PASSWORD) -> dict[
 
 
 def checkin_payload(day: dt.date = TODAY, value: int = 3, **overrides: object) -> dict[str, object]:
-    from affectrange.analysis.items import ITEM_IDS
-
-    payload: dict[str, object] = {"date": day.isoformat(), **{item: value for item in ITEM_IDS}}
+    payload: dict[str, object] = {"date": day.isoformat(), **dict.fromkeys(ITEM_IDS, value)}
     payload.update(overrides)
     return payload

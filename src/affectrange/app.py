@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -83,7 +84,8 @@ def _add_error_handlers(app: FastAPI) -> None:
         if isinstance(error, TooManyAttempts):
             headers["Retry-After"] = str(error.retry_after_seconds)
         if isinstance(error, SignInRequired) and not _is_api(request):
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
         response: Response
         if _is_api(request):
             extra = {"fields": error.fields} if isinstance(error, InvalidInput) else {}

@@ -134,6 +134,9 @@ def get_session(request: Request) -> Iterator[Session]:
         try:
             yield session
         except BaseException:
+            # Rollback expires every loaded object; detach them first so the error page can still
+            # show the signed-in user (request.state.user) after this session has closed.
+            session.expunge_all()
             session.rollback()
             raise
         session.commit()

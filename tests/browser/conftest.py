@@ -17,7 +17,7 @@ from affectrange.app import create_app
 from affectrange.clock import SystemClock
 from affectrange.db import create_database
 from tests.browser.live import AXE_JS, CHROMIUM, CHROMIUM_ARGS, LiveServer, serve
-from tests.conftest import DatabaseFactory, test_settings
+from tests.conftest import DatabaseFactory, make_settings
 from tests.support.environment import unavailable
 
 
@@ -26,7 +26,7 @@ def live_server(databases: DatabaseFactory) -> Iterator[LiveServer]:
     url = databases.new_url("browser")
     database = create_database(url)
     migrate.upgrade(database)
-    app = create_app(test_settings(url), database=database, clock=SystemClock())
+    app = create_app(make_settings(url), database=database, clock=SystemClock())
     try:
         with serve(app) as base_url:
             yield LiveServer(base_url)

@@ -23,7 +23,7 @@ from affectrange.clock import SystemClock
 from affectrange.db import create_database, session_scope
 from affectrange.demo import PERSON_EMAIL, load_demo
 from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, serve
-from tests.conftest import test_settings
+from tests.conftest import make_settings
 
 OUTPUT: Final = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
 VIEWPORT_WIDTH: Final = 1000
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     password = secrets.token_urlsafe(12)
     with tempfile.TemporaryDirectory(prefix="affectrange-screenshot-") as directory:
         url = f"sqlite:///{Path(directory) / 'demo.sqlite3'}"
-        settings = test_settings(url).model_copy(update={"demo_password": SecretStr(password)})
+        settings = make_settings(url).model_copy(update={"demo_password": SecretStr(password)})
         database = create_database(url)
         try:
             migrate.upgrade(database)

@@ -49,7 +49,7 @@ def test_check_in_then_see_it_charted_then_sign_out(page: Page, live_server: Liv
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/login\?signed_out=1$"))
     page.goto("/checkins")
-    expect(page).to_have_url(re.compile(r"/login\?next=/checkins$"))
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fcheckins$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
 

@@ -64,15 +64,31 @@ def throwaway_postgres() -> Iterator[str]:
         for path in (root, sockets):
             os.chown(path, entry.pw_uid, entry.pw_gid)
     port = _free_port()
-    initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-              "--no-sync", "-E", "UTF8", "--locale=C"]
-    options = (f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60")
+    initdb = [
+        str(bin_dir / "initdb"),
+        "-D",
+        str(data),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "--no-sync",
+        "-E",
+        "UTF8",
+        "--locale=C",
+    ]
+    options = (
+        f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+    )
     pg_ctl = str(bin_dir / "pg_ctl")
     try:
         subprocess.run(initdb, check=True, capture_output=True, user=user)
-        subprocess.run([pg_ctl, "-D", str(data), "-o", options, "-l", str(log), "-w", "start"],
-                       check=True, capture_output=True, user=user)
+        subprocess.run(
+            [pg_ctl, "-D", str(data), "-o", options, "-l", str(log), "-w", "start"],
+            check=True,
+            capture_output=True,
+            user=user,
+        )
     except subprocess.CalledProcessError as failure:
         detail = (failure.stderr or b"").decode(errors="replace")[-800:]
         shutil.rmtree(root, ignore_errors=True)
@@ -80,8 +96,12 @@ def throwaway_postgres() -> Iterator[str]:
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:
-        subprocess.run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
-                       capture_output=True, user=user, check=False)
+        subprocess.run(
+            [pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            user=user,
+            check=False,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 
@@ -89,6 +109,6 @@ def create_database(base_url: str, name: str) -> str:
     """Create an empty database on the server and return its SQLAlchemy URL."""
     host_part = base_url.removeprefix("postgresql+psycopg://")
     with psycopg.connect(f"postgresql://{host_part}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')  # type: ignore[arg-type]
-        connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
     return f"{base_url}/{name}"

@@ -46,6 +46,10 @@ def _safe_next(target: str | None) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
+    # Browsers read "\" as "/" and drop tabs and newlines, so "/\evil.example" is off-site for them
+    # (HX-Redirect passes it to the browser unquoted).
+    if any(char == "\\" or char < " " for char in target):
+        return "/"
     return target
 
 
@@ -190,20 +194,24 @@ async def change_password(
     submitted = form_values((await request.form()).multi_items())
     try:
         form = PasswordChangeForm.model_validate(submitted)
-        token = service.change_password(
+        result = service.change_password(
             session,
             settings,
             user,
             form,
             now=clock.now(),
+            address=client_address(request),
             user_agent=request.headers.get("user-agent"),
         )
     except (ValidationError, InvalidInput) as error:
         errors = error.fields if isinstance(error, InvalidInput) else validation_messages(error)
-        context = _account_context(session, user, errors=errors, section="password")
+        result = service.PasswordChangeResult(None, errors)
+    if result.session_token is None:
+        # Rendered, not raised: the failed attempt must be committed for throttling to count it.
+        context = _account_context(session, user, errors=result.errors, section="password")
         return render(request, "accounts/account.html", context, status_code=422)
     response = redirect(request, "/account?changed=password")
-    _set_session_cookie(request, response, settings, token)
+    _set_session_cookie(request, response, settings, result.session_token)
     return response
 
 

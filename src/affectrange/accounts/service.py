@@ -154,6 +154,14 @@ def user_for_session_token(session: Session, token: str, *, now: dt.datetime) ->
     return WebSessionRepository(session).user_for_token(token_digest(token), now)
 
 
+@dataclass(frozen=True, slots=True)
+class PasswordChangeResult:
+    """This browser's new session cookie on success, else the field errors to show."""
+
+    session_token: str | None
+    errors: dict[str, str]
+
+
 def change_password(
     session: Session,
     settings: Settings,
@@ -161,19 +169,30 @@ def change_password(
     form: PasswordChangeForm,
     *,
     now: dt.datetime,
+    address: str,
     user_agent: str | None,
-) -> str:
-    """Set a new password, sign out every other browser, and return this browser's new cookie."""
-    if not verify_password(settings, user.password_hash, form.current_password):
-        raise InvalidInput({"current_password": "This is not your current password."})
+) -> PasswordChangeResult:
+    """Set a new password, sign out every other browser, and start a new session for this one.
+
+    A wrong current password counts as a failed sign-in (and is throttled like one), so a stolen
+    session cookie cannot be used to guess the password without limit.
+    """
     if form.new_password != form.new_password_repeat:
         raise InvalidInput({"new_password_repeat": "The two new passwords are not the same."})
+    failures = LoginFailureRepository(session)
+    _raise_if_throttled(failures, settings, email=user.email, address=address, now=now)
+    if not verify_password(settings, user.password_hash, form.current_password):
+        failures.add(LoginFailure(email=user.email, address=address, at=now))
+        return PasswordChangeResult(
+            None, {"current_password": "This is not your current password."}
+        )
     user.password_hash = hash_password(settings, form.new_password)
     user.password_changed_at = now
     WebSessionRepository(session).delete_all_for(user)
-    return start_web_session(
+    token = start_web_session(
         session, settings, user, now=now, previous_token=None, user_agent=user_agent
     )
+    return PasswordChangeResult(token, {})
 
 
 def set_password(

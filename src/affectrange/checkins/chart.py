@@ -177,7 +177,7 @@ def _summary(
 ) -> str:
     period = f"{first:%B %-d, %Y} to {last:%B %-d, %Y}"
     if n_answered == 0:
-        return f"No check-ins between {period}."
+        return f"No check-ins from {period}."
     means = ", ".join(
         f"{line.label} averaged {line.mean}" for line in lines if line.mean is not None
     )

@@ -33,8 +33,11 @@ def record_checkin(
     values = entry.model_dump(exclude={"date"})
     values["day"] = entry.date
     values["backfilled"] = entry.date < today
-    checkin = CheckinRepository(session, person).upsert(values, now=now)
-    return RecordedCheckin(checkin=checkin, created=checkin.created_at == now)
+    repository = CheckinRepository(session, person)
+    # Asked before the upsert: comparing created_at with `now` calls a same-instant resubmit "new".
+    existed = repository.on_day(entry.date) is not None
+    checkin = repository.upsert(values, now=now)
+    return RecordedCheckin(checkin=checkin, created=not existed)
 
 
 def get_checkin(session: Session, person: User, checkin_id: int) -> Checkin:

@@ -1,0 +1,68 @@
+"""The app as a whole: health check, the OpenAPI document, and not-found answers."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_healthz_answers_ok_when_the_database_answers(client: TestClient) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_openapi_document_lists_the_checkin_and_token_endpoints(client: TestClient) -> None:
+    response = client.get("/api/openapi.json")
+
+    assert response.status_code == 200
+    document = response.json()
+    assert document["openapi"].startswith("3.")
+    assert document["info"]["title"] == "AffectRange"
+    paths = document["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/checkins"])
+    assert "post" in paths["/api/v1/auth/token"]
+    assert {"get", "delete"} <= set(paths["/api/v1/checkins/{checkin_id}"])
+
+
+def test_openapi_document_leaves_out_the_html_pages(client: TestClient) -> None:
+    paths = client.get("/api/openapi.json").json()["paths"]
+
+    assert "/checkins" not in paths
+    assert "/checkins/new" not in paths
+
+
+def test_unknown_api_path_answers_404_in_the_json_error_shape(client: TestClient) -> None:
+    response = client.get("/api/v1/no-such-thing")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "error": {"code": "not_found", "message": "There is nothing at this address."}
+    }
+
+
+def test_wrong_method_on_an_api_path_answers_405_in_the_json_error_shape(
+    client: TestClient,
+) -> None:
+    response = client.put("/api/v1/checkins")
+
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_api_without_a_token_answers_401_in_the_json_error_shape(client: TestClient) -> None:
+    response = client.get("/api/v1/checkins")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_unknown_page_answers_404_with_an_html_page(client: TestClient) -> None:
+    response = client.get("/no-such-page")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.text.lstrip().lower().startswith("<!doctype html>")
+    assert "<h1>Not found</h1>" in response.text
+    assert "There is nothing at this address." in response.text

@@ -1,0 +1,158 @@
+"""Demo data: two accounts, a person with months of check-ins telling a true-to-life story."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy.orm import Session
+
+from affectrange.accounts.models import Role, User
+from affectrange.accounts.repository import UserRepository
+from affectrange.analysis.series import DailySeries
+from affectrange.checkins import service as checkins
+from affectrange.config import Settings
+from affectrange.demo import (
+    CLINICIAN_EMAIL,
+    PERSON_EMAIL,
+    STORY_DAYS,
+    STORY_SEED,
+    DemoResult,
+    load_demo,
+)
+from affectrange.simulate import demo_story
+from tests.conftest import NOW, TODAY, api_token
+
+DEMO_PASSWORD = "demo password used by the tests"
+WINDOW = dt.timedelta(days=28)
+
+
+@pytest.fixture
+def demo_settings(settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Settings:
+    # A configured password means no credentials file; running in tmp_path keeps var/ clean anyway.
+    monkeypatch.chdir(tmp_path)
+    settings.demo_password = SecretStr(DEMO_PASSWORD)
+    return settings
+
+
+@pytest.fixture
+def loaded(session: Session, demo_settings: Settings) -> DemoResult:
+    result = load_demo(session, demo_settings, now=NOW)
+    session.commit()
+    return result
+
+
+def demo_user(session: Session, email: str) -> User:
+    user = UserRepository(session).by_email(email)
+    assert user is not None, f"{email} was not created"
+    return user
+
+
+def person_series(session: Session) -> DailySeries:
+    first = TODAY - dt.timedelta(days=STORY_DAYS - 1)
+    return checkins.daily_series(session, demo_user(session, PERSON_EMAIL), first, TODAY)
+
+
+def window_mean(series: DailySeries, values: np.ndarray, first: dt.date, days: int) -> float:
+    start = (first - series.first).days
+    return float(np.nanmean(values[start : start + days]))
+
+
+def test_demo_creates_the_person_and_the_clinician(session: Session, loaded: DemoResult) -> None:
+    person = demo_user(session, PERSON_EMAIL)
+    clinician = demo_user(session, CLINICIAN_EMAIL)
+
+    assert loaded.created_accounts == (PERSON_EMAIL, CLINICIAN_EMAIL)
+    assert (person.role, clinician.role) == (Role.PERSON, Role.CLINICIAN)
+    assert loaded.password == DEMO_PASSWORD
+
+
+def test_demo_person_has_at_least_120_days_of_checkins_up_to_today(
+    session: Session, loaded: DemoResult
+) -> None:
+    series = person_series(session)
+    answered = [day for day, seen in zip(series.dates, series.answered(), strict=True) if seen]
+
+    assert loaded.added_checkins == loaded.total_checkins == len(answered)
+    assert len(answered) >= 120
+    assert answered[-1] == TODAY
+    assert (answered[-1] - answered[0]).days >= 120
+
+
+def test_demo_checkins_are_entered_on_their_own_day(session: Session, loaded: DemoResult) -> None:
+    person = demo_user(session, PERSON_EMAIL)
+    rows = checkins.list_checkins(session, person, TODAY - dt.timedelta(days=365), TODAY)
+
+    assert not any(row.backfilled for row in rows)
+
+
+def test_loading_again_adds_nothing(
+    session: Session, demo_settings: Settings, loaded: DemoResult
+) -> None:
+    again = load_demo(session, demo_settings, now=NOW)
+    ten_days_later = load_demo(session, demo_settings, now=NOW + dt.timedelta(days=10))
+
+    for result in (again, ten_days_later):
+        assert result.loaded
+        assert result.created_accounts == ()
+        assert result.added_checkins == 0
+        assert result.total_checkins == loaded.total_checkins
+
+
+def test_first_run_only_after_a_load_adds_nothing(
+    session: Session, demo_settings: Settings, loaded: DemoResult
+) -> None:
+    result = load_demo(session, demo_settings, now=NOW, first_run_only=True)
+
+    assert not result.loaded
+    assert (result.created_accounts, result.added_checkins) == ((), 0)
+    assert result.total_checkins == loaded.total_checkins
+
+
+def test_first_run_only_on_an_empty_database_loads(
+    session: Session, demo_settings: Settings
+) -> None:
+    result = load_demo(session, demo_settings, now=NOW, first_run_only=True)
+
+    assert result.loaded
+    assert result.added_checkins >= 120
+
+
+def test_story_shows_numbness_up_and_both_pa_and_na_down_since_sertraline(
+    session: Session, loaded: DemoResult
+) -> None:
+    story = demo_story(end=TODAY, n_days=STORY_DAYS, seed=STORY_SEED)
+    sertraline = story.params.medication_events[0]
+    series = person_series(session)
+    before = sertraline.date - WINDOW
+    recent = TODAY - WINDOW + dt.timedelta(days=1)
+
+    numbness_before = window_mean(series, series.numbness(), before, 28)
+    numbness_now = window_mean(series, series.numbness(), recent, 28)
+    na_before = window_mean(series, series.negative_affect(), before, 28)
+    na_now = window_mean(series, series.negative_affect(), recent, 28)
+    pa_before = window_mean(series, series.positive_affect(), before, 28)
+    pa_now = window_mean(series, series.positive_affect(), recent, 28)
+
+    assert (sertraline.medication, sertraline.event) == ("sertraline", "start")
+    assert sertraline.date < recent - WINDOW  # the two windows are months apart, not overlapping
+    assert numbness_now > numbness_before + 1.0
+    assert na_now < na_before - 1.0
+    assert pa_now < pa_before  # good feelings quieter too: blunting, not recovery
+
+
+def test_demo_person_signs_in_with_the_configured_password_and_sees_the_story(
+    client: TestClient, loaded: DemoResult, tmp_path: Path
+) -> None:
+    headers = api_token(client, PERSON_EMAIL, DEMO_PASSWORD)
+
+    listed = client.get("/api/v1/checkins", headers=headers).json()["checkins"]
+
+    assert listed[-1]["date"] == TODAY.isoformat()
+    assert 80 <= len(listed) <= 90  # the default 90 days, a few of them missed
+    api_token(client, CLINICIAN_EMAIL, DEMO_PASSWORD)
+    assert not (tmp_path / "var").exists()
