@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -178,5 +179,7 @@ def test_shorter_period_leaves_older_entries_out(
 def test_list_page_needs_sign_in(client: TestClient) -> None:
     response = client.get("/checkins", follow_redirects=False)
 
+    location = urlsplit(response.headers["location"])
     assert response.status_code == 303
-    assert response.headers["location"] == "/login?next=%2Fcheckins"
+    assert location.path == "/login"
+    assert parse_qs(location.query)["next"] == ["/checkins"]
