@@ -454,6 +454,8 @@ class Verification:
     found: int
     wrong_values: int
     rows_in_database: int
+    replaced: int
+    """Answered 200 (an existing day replaced): should be 0, every request has a fresh day."""
 
     @property
     def missing(self) -> int:
@@ -477,7 +479,8 @@ def verify(database: Path, people: list[Person]) -> Verification:
             row = stored.get((person.email, day))
             found += row is not None
             wrong += row is not None and row != values
-    return Verification(acknowledged, found, wrong, len(stored))
+    replaced = sum(person.replaced for person in people)
+    return Verification(acknowledged, found, wrong, len(stored), replaced)
 
 
 # --- reporting -----------------------------------------------------------------------------------
@@ -616,8 +619,31 @@ def markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+CLIENT_BOUND_PCT = 90.0
+SHARED_MACHINE_PCT = 10.0
+
+
+def caveats(report: Report) -> list[str]:
+    """Conditions that make this run's numbers mean less, stated next to them rather than hidden."""
+    notes = []
+    for phase in (report.trivial, report.checkins):
+        if phase.cpu.client_pct >= CLIENT_BOUND_PCT:
+            notes.append(
+                f"The load generator used {phase.cpu.client_pct:.0f} % of a core in the "
+                f"{phase.name} phase: that phase was (also) limited by the client, so its req/s "
+                "is a lower bound for the server."
+            )
+        if phase.cpu.others_pct is not None and phase.cpu.others_pct >= SHARED_MACHINE_PCT:
+            notes.append(
+                f"Other processes used {phase.cpu.others_pct:.0f} % of a core during the "
+                f"{phase.name} phase: the machine was shared and the numbers are pessimistic."
+            )
+    return [f"- Caveat: {note}" for note in notes]
+
+
 def markdown_section(report: Report) -> str:
     v = report.verification
+    notes = caveats(report)
     lines = [
         SECTION_START,
         "## Check-in writes beside a trivial endpoint (`bench/checkins.py`)",
@@ -633,7 +659,8 @@ def markdown_section(report: Report) -> str:
         f"Check-ins / trivial throughput: **{report.ratio:.1%}**. "
         f"Acknowledged check-ins: {v.acknowledged} (warm-up included); found in the database "
         f"afterwards: {v.found}; missing: {v.missing}; with other values than sent: "
-        f"{v.wrong_values}; rows in the table: {v.rows_in_database}.",
+        f"{v.wrong_values}; rows in the table: {v.rows_in_database}; answered 200 (replaced "
+        f"an existing day, expected 0): {v.replaced}.",
         "",
         *markdown_table(
             ["target", "measured", "met"],
@@ -643,6 +670,8 @@ def markdown_section(report: Report) -> str:
             ],
         ),
         "",
+        *notes,
+        *([""] if notes else []),
         "CPU is a share of one core over the measured interval (server: the `affectrange serve` "
         "process and its workers; client: this load generator; other: every other process on the "
         f"machine, which has {os.cpu_count()} cores in all). Other CPU well above zero means the "
@@ -661,7 +690,7 @@ Measured on the machine that runs them, with the numbers written by the scripts 
 
 - `make bench-checkins`, or `.venv/bin/python bench/checkins.py --seconds 30`
   (flags: `--seconds`, `--clients`, `--warmup`, `--workers`, `--output`). It takes about
-  `2 x (seconds + warm-up)` plus a few seconds of setup.
+  `2 x (seconds + warm-up)` plus ~15 s of setup (argon2 hashes for the accounts and tokens).
 - The reference machine has 2 cores; the load generator shares them with the server, so
   treat the numbers as a comparison between the two phases, not as capacity planning.
 
@@ -730,6 +759,13 @@ async def load_test(
     return results[0], results[1]
 
 
+def show_server_log(log_path: Path, lines: int = 40) -> None:
+    """The server's own account of the errors, before its temporary directory disappears."""
+    tail = log_path.read_text(errors="replace").splitlines()[-lines:]
+    out.print(f"[yellow]last {len(tail)} lines of the server log:[/]")
+    out.print("\n".join(tail), markup=False, highlight=False)
+
+
 def benchmark(args: argparse.Namespace, workdir: Path) -> Report:
     database = workdir / "bench.sqlite3"
     env = server_env(database)
@@ -742,6 +778,8 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> Report:
         trivial, checkins = asyncio.run(
             load_test(f"http://{HOST}:{port}", people, args, server.pid)
         )
+    if trivial.error_count or checkins.error_count:
+        show_server_log(workdir / "serve.log")
     return Report(
         when=dt.datetime.now(dt.UTC),
         seconds=args.seconds,
