@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import urlencode
 
 from fastapi import FastAPI
@@ -27,6 +29,7 @@ from affectrange.web.deps import SessionDep
 from affectrange.web.pages import router as general_pages
 from affectrange.web.templating import STATIC_DIR, render
 from affectrange.web.validation import field_messages
+from affectrange.writer import BatchingWriter
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ def create_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="AffectRange",
         version="1",
         summary="Daily emotional-range check-ins and the evidence they build.",
@@ -51,13 +55,23 @@ def create_app(
     app.state.settings = settings
     app.state.database = database or create_database(settings.database_url)
     app.state.clock = clock or SystemClock()
+    app.state.writer = BatchingWriter(app.state.database)
     app.state.csrf_secret = settings.resolved_secret_key().encode("utf-8")
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (general_pages, accounts_pages, checkins_pages, accounts_api, checkins_api):
-        app.include_router(router)
+    # Routes are matched in order, one pattern at a time: the frequent machine calls (health
+    # probes, the API) come first, pages next, static files last.
     _add_health_routes(app)
+    for router in (checkins_api, accounts_api, general_pages, checkins_pages, accounts_pages):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_error_handlers(app)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    # Queued writes are finished (and committed) before the process exits.
+    app.state.writer.close()
 
 
 def _add_health_routes(app: FastAPI) -> None:

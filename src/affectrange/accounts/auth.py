@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import Depends
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from affectrange.accounts import service
@@ -40,34 +42,45 @@ def require_person(user: Annotated[User, Depends(require_user)]) -> User:
     return user
 
 
-def require_api_user(request: Request, session: SessionDep, clock: ClockDep) -> User:
-    """Bearer token, or the browser's session cookie plus the CSRF header for writes."""
+def api_credentials(request: Request) -> service.ApiCredentials:
+    """Bearer token, else the browser's session cookie (with the CSRF header for writes).
+
+    Needs no database, so an endpoint can call it before handing work to the writer.
+    """
     authorization = request.headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
-    if scheme.lower() == "bearer" and token:
-        # Recording last use is a write; reads stay read-only so they never wait on a lock.
-        user = service.user_for_api_token(
-            session, token.strip(), now=clock.now(), record_use=request.method not in SAFE_METHODS
-        )
-        if user is None:
-            raise NotAuthenticated("The access token is not valid or has been revoked.")
-        return user
+    if scheme.lower() == "bearer" and token.strip():
+        return service.ApiCredentials("bearer", token.strip())
     cookie = request.cookies.get(csrf.SESSION_COOKIE)
     if cookie:
-        user = service.user_for_session_token(session, cookie, now=clock.now())
-        if user is not None:
-            if request.method not in SAFE_METHODS:
-                csrf.check_csrf(request, request.headers.get(csrf.HEADER))
-            return user
-    raise NotAuthenticated(
-        "Sign in first: send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."
-    )
+        if request.method not in SAFE_METHODS:
+            csrf.check_csrf(request, request.headers.get(csrf.HEADER))
+        return service.ApiCredentials("cookie", cookie)
+    raise NotAuthenticated(service.SIGN_IN_FIRST_MESSAGE)
 
 
-def require_api_person(user: Annotated[User, Depends(require_api_user)]) -> User:
+def authenticate_api_person(
+    session: Session, credentials: service.ApiCredentials, *, now: dt.datetime, writes: bool
+) -> User:
+    user = service.user_for_credentials(session, credentials, now=now, record_use=writes)
+    return ensure_person(user)
+
+
+def ensure_person(user: User) -> User:
     if user.role is not Role.PERSON:
         raise Forbidden("Check-ins belong to people; this account is a clinician or admin account.")
     return user
+
+
+def require_api_user(request: Request, session: SessionDep, clock: ClockDep) -> User:
+    credentials = api_credentials(request)
+    # Recording last use is a write; reads stay read-only so they never wait on a lock.
+    writes = request.method not in SAFE_METHODS
+    return service.user_for_credentials(session, credentials, now=clock.now(), record_use=writes)
+
+
+def require_api_person(user: Annotated[User, Depends(require_api_user)]) -> User:
+    return ensure_person(user)
 
 
 CurrentUser = Annotated[User, Depends(require_user)]

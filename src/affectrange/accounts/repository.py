@@ -63,8 +63,15 @@ class ApiTokenLookup:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def by_hash(self, token_hash: str) -> ApiToken | None:
-        return self._session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+    def with_owner(self, token_hash: str) -> tuple[ApiToken, User] | None:
+        """The token and its user in one query (this runs on every API call)."""
+        statement = (
+            select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_hash == token_hash)
+        )
+        row = self._session.execute(statement).one_or_none()
+        return None if row is None else (row[0], row[1])
 
 
 class ApiTokenRepository:

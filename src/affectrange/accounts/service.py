@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -28,10 +29,15 @@ from affectrange.accounts.security import (
     verify_password,
 )
 from affectrange.config import Settings
-from affectrange.errors import InvalidInput, NotFound, TooManyAttempts
+from affectrange.errors import InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 
 # The same words for an unknown e-mail and a wrong password, so sign-in does not reveal accounts.
 LOGIN_FAILED_MESSAGE = "That e-mail and password do not match an account."
+SIGN_IN_FIRST_MESSAGE = (
+    "Sign in first: send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."
+)
+# Recording every use would turn every API read into a write.
+LAST_USE_GRANULARITY = dt.timedelta(minutes=1)
 
 
 def register_user(
@@ -229,9 +235,34 @@ def revoke_api_token(session: Session, user: User, token_id: int) -> None:
 def user_for_api_token(
     session: Session, token: str, *, now: dt.datetime, record_use: bool
 ) -> User | None:
-    record = ApiTokenLookup(session).by_hash(token_digest(token))
-    if record is None:
+    """The token's owner, or None. Last use is recorded to the minute, not on every call."""
+    found = ApiTokenLookup(session).with_owner(token_digest(token))
+    if found is None:
         return None
-    if record_use:
+    record, user = found
+    last_used = record.last_used_at
+    if record_use and (last_used is None or now - last_used >= LAST_USE_GRANULARITY):
         record.last_used_at = now
-    return UserRepository(session).by_id(record.user_id)
+    return user
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCredentials:
+    """What an API request presented: a bearer token or the browser's session cookie."""
+
+    kind: Literal["bearer", "cookie"]
+    secret: str
+
+
+def user_for_credentials(
+    session: Session, credentials: ApiCredentials, *, now: dt.datetime, record_use: bool
+) -> User:
+    if credentials.kind == "bearer":
+        user = user_for_api_token(session, credentials.secret, now=now, record_use=record_use)
+        if user is None:
+            raise NotAuthenticated("The access token is not valid or has been revoked.")
+        return user
+    user = user_for_session_token(session, credentials.secret, now=now)
+    if user is None:
+        raise NotAuthenticated(SIGN_IN_FIRST_MESSAGE)
+    return user

@@ -71,5 +71,7 @@ class Checkin(Base):
 
     backfilled: Mapped[bool]
     """True when the entry was first made, or last changed, after its day had ended."""
+    revision: Mapped[int]
+    """1 when first saved, +1 at every later save of that day: tells "created" from "updated"."""
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

@@ -7,10 +7,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from affectrange.accounts.auth import ApiPerson, CurrentPerson
+from affectrange.accounts.auth import (
+    ApiPerson,
+    CurrentPerson,
+    api_credentials,
+    authenticate_api_person,
+)
 from affectrange.analysis.items import (
     AFFECT_ITEMS,
     EVENT_ANCHORS,
@@ -28,7 +34,7 @@ from affectrange.checkins.schemas import CheckinIn, CheckinList, CheckinRead
 from affectrange.clock import local_today
 from affectrange.errors import InvalidInput
 from affectrange.web.csrf import verify_csrf
-from affectrange.web.deps import ClockDep, SessionDep
+from affectrange.web.deps import ClockDep, SessionDep, WriterDep
 from affectrange.web.templating import is_htmx, redirect, render
 from affectrange.web.validation import form_values, validation_messages
 
@@ -93,7 +99,7 @@ async def submit_checkin(
         template = "checkins/_form.html" if is_htmx(request) else "checkins/new.html"
         return render(request, template, context, status_code=422)
     outcome = "created" if recorded.created else "updated"
-    return redirect(request, f"/checkins?saved={recorded.checkin.day.isoformat()}&{outcome}=1")
+    return redirect(request, f"/checkins?saved={recorded.checkin.date.isoformat()}&{outcome}=1")
 
 
 def _form_errors(error: ValidationError | InvalidInput) -> dict[str, str]:
@@ -172,14 +178,28 @@ def delete_checkin_page(
     status_code=201,
     responses={200: {"description": "That day's entry was replaced", "model": CheckinRead}},
 )
-def api_record_checkin(
-    entry: CheckinIn, person: ApiPerson, session: SessionDep, clock: ClockDep, response: Response
-) -> CheckinRead:
-    """Create the day's check-in (201), or replace that day's entry if it has one (200)."""
-    today = local_today(clock, person.timezone)
-    recorded = service.record_checkin(session, person, entry, today=today, now=clock.now())
-    response.status_code = 201 if recorded.created else 200
-    return service.to_read(recorded.checkin)
+async def api_record_checkin(
+    entry: CheckinIn, request: Request, writer: WriterDep, clock: ClockDep
+) -> Response:
+    """Create the day's check-in (201), or replace that day's entry if it has one (200).
+
+    The busiest write: it runs as one unit of work on the batching writer (authentication and
+    the upsert together), and answers only after the batch holding it has committed.
+    """
+    credentials = api_credentials(request)
+    now = clock.now()
+
+    def record(session: Session) -> service.RecordedCheckin:
+        person = authenticate_api_person(session, credentials, now=now, writes=True)
+        today = local_today(clock, person.timezone)
+        return service.record_checkin(session, person, entry, today=today, now=now)
+
+    recorded = await writer.run(record)
+    return Response(
+        recorded.checkin.model_dump_json(),
+        status_code=201 if recorded.created else 200,
+        media_type="application/json",
+    )
 
 
 @api_router.get("", response_model=CheckinList)

@@ -20,7 +20,7 @@ FUTURE_DAY_MESSAGE = "This day has not happened yet. Choose today or an earlier 
 
 @dataclass(frozen=True, slots=True)
 class RecordedCheckin:
-    checkin: Checkin
+    checkin: CheckinRead
     created: bool
 
 
@@ -33,11 +33,9 @@ def record_checkin(
     values = entry.model_dump(exclude={"date"})
     values["day"] = entry.date
     values["backfilled"] = entry.date < today
-    repository = CheckinRepository(session, person)
-    # Asked before the upsert: comparing created_at with `now` calls a same-instant resubmit "new".
-    existed = repository.on_day(entry.date) is not None
-    checkin = repository.upsert(values, now=now)
-    return RecordedCheckin(checkin=checkin, created=not existed)
+    row = CheckinRepository(session, person).upsert(values, now=now)
+    checkin = CheckinRead.model_validate(dict(row))
+    return RecordedCheckin(checkin=checkin, created=row["revision"] == 1)
 
 
 def get_checkin(session: Session, person: User, checkin_id: int) -> Checkin:

@@ -11,22 +11,30 @@ from starlette.requests import Request
 from affectrange.clock import Clock
 from affectrange.config import Settings
 from affectrange.db import get_session
+from affectrange.writer import BatchingWriter
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_clock(request: Request) -> Clock:
+# async: these only read app state, and a sync dependency would cost a trip to the thread pool.
+async def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
+
+
+async def get_writer(request: Request) -> BatchingWriter:
+    writer: BatchingWriter = request.app.state.writer
+    return writer
 
 
 # scope="function": the commit runs when the endpoint returns, before the response is sent.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+WriterDep = Annotated[BatchingWriter, Depends(get_writer)]
 
 
 def client_address(request: Request) -> str:

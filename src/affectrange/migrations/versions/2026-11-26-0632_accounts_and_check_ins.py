@@ -98,6 +98,7 @@ def upgrade() -> None:
         sa.Column("other_substances", sa.String(length=200), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("backfilled", sa.Boolean(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("amused BETWEEN 0 AND 6", name=op.f("ck_checkins_amused_range")),

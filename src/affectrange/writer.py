@@ -1,0 +1,124 @@
+"""One writer thread that runs units of work in batches and commits each batch once.
+
+Why: with SQLite, concurrent request threads that each open a write transaction queue on the
+database lock, and SQLite's busy handler makes waiters sleep and retry rather than wake when the
+lock is free (tails of seconds under load). Here writes queue in memory instead; the thread takes
+every unit waiting, runs each inside its own SAVEPOINT (a failing unit is rolled back alone),
+commits once (one fsync for the batch), and only then answers each caller. An answer therefore
+still means "durably saved", the same contract as `db.get_session`.
+
+A unit of work is a function of a Session; like a service it may flush but never commits, and it
+returns plain data (not ORM objects, which the commit expires).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Final, TypeVar
+
+from sqlalchemy.orm import Session
+
+from affectrange.db import Database, begin_for_write
+
+T = TypeVar("T")
+MAX_BATCH: Final = 64
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Job:
+    work: Callable[[Session], Any]
+    future: Future[Any] = field(default_factory=Future)
+
+
+class BatchingWriter:
+    def __init__(self, database: Database, *, max_batch: int = MAX_BATCH) -> None:
+        self._database = database
+        self._max_batch = max_batch
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in the next batch; returns once that batch has committed."""
+        result: T = await asyncio.wrap_future(self.submit(work))
+        return result
+
+    def submit(self, work: Callable[[Session], T]) -> Future[T]:
+        self._ensure_started()
+        job = _Job(work)
+        self._jobs.put(job)
+        return job.future
+
+    def close(self) -> None:
+        """Finish what is queued, then stop the thread."""
+        with self._start_lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._jobs.put(None)
+            thread.join()
+
+    def _ensure_started(self) -> None:
+        if self._thread is not None:
+            return
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="affectrange-writer", daemon=True
+                )
+                self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            first = self._jobs.get()
+            if first is None:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self._max_batch:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stop = True
+                    break
+                batch.append(job)
+            self._run_batch(batch)
+            if stop:
+                return
+
+    def _run_batch(self, batch: list[_Job]) -> None:
+        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        try:
+            with self._database.session_factory() as session:
+                begin_for_write(session)
+                for job in batch:
+                    outcomes.append(_run_in_savepoint(session, job))
+                session.commit()
+        except Exception as failure:  # the commit (or BEGIN) failed: nothing in the batch is saved
+            logger.exception("write batch of %d failed", len(batch))
+            for job in batch:
+                if not job.future.done():
+                    job.future.set_exception(failure)
+            return
+        for job, result, error in outcomes:
+            if error is not None:
+                job.future.set_exception(error)
+            else:
+                job.future.set_result(result)
+
+
+def _run_in_savepoint(session: Session, job: _Job) -> tuple[_Job, Any, BaseException | None]:
+    try:
+        with session.begin_nested():
+            return job, job.work(session), None
+    except Exception as error:  # delivered to this unit's caller only
+        return job, None, error

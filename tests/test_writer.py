@@ -1,0 +1,112 @@
+"""The batching writer: answers come after the commit; a failing unit fails alone."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from affectrange import migrate
+from affectrange.db import Database, create_database
+from affectrange.errors import InvalidInput
+from affectrange.state import AppState, write_state
+from affectrange.writer import BatchingWriter
+from tests.conftest import NOW, DatabaseFactory
+
+
+@pytest.fixture
+def real_database(databases: DatabaseFactory) -> Iterator[Database]:
+    """A database with real commits (not the per-test rollback), to see what is durable."""
+    database = create_database(databases.new_url("writer"))
+    migrate.upgrade(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def writer(real_database: Database) -> Iterator[BatchingWriter]:
+    writer = BatchingWriter(real_database)
+    yield writer
+    writer.close()
+
+
+def saved_keys(database: Database) -> set[str]:
+    with database.session_factory() as session:
+        return set(session.scalars(select(AppState.key)))
+
+
+def remember(key: str) -> Callable[[Session], str]:
+    def work(session: Session) -> str:
+        write_state(session, key, "value", now=NOW)
+        return key
+
+    return work
+
+
+def test_an_answer_means_the_write_is_committed(
+    real_database: Database, writer: BatchingWriter
+) -> None:
+    assert writer.submit(remember("first")).result(timeout=10) == "first"
+
+    # A fresh connection sees it: the answer came after the commit, not before.
+    assert saved_keys(real_database) == {"first"}
+
+
+def test_a_failing_unit_is_rolled_back_alone_and_its_error_reaches_only_its_caller(
+    real_database: Database, writer: BatchingWriter
+) -> None:
+    release = threading.Event()
+
+    def hold(session: Session) -> None:
+        release.wait(timeout=10)
+
+    def fail(session: Session) -> None:
+        write_state(session, "half-done", "value", now=NOW)
+        raise InvalidInput({"date": "This day has not happened yet."})
+
+    # The first unit holds the writer, so the next three queue up and run as one batch.
+    blocker = writer.submit(hold)
+    before = writer.submit(remember("before"))
+    failing = writer.submit(fail)
+    after = writer.submit(remember("after"))
+    release.set()
+
+    blocker.result(timeout=10)
+    assert before.result(timeout=10) == "before"
+    assert after.result(timeout=10) == "after"
+    with pytest.raises(InvalidInput) as raised:
+        failing.result(timeout=10)
+    assert raised.value.fields == {"date": "This day has not happened yet."}
+    assert saved_keys(real_database) == {"before", "after"}
+
+
+def test_closing_finishes_what_is_queued(real_database: Database) -> None:
+    writer = BatchingWriter(real_database)
+    futures = [writer.submit(remember(f"key-{n}")) for n in range(50)]
+    writer.close()
+
+    assert all(future.done() for future in futures)
+    assert saved_keys(real_database) == {f"key-{n}" for n in range(50)}
+
+
+def test_many_threads_writing_at_once_lose_nothing(
+    real_database: Database, writer: BatchingWriter
+) -> None:
+    keys = [f"thread-{n}" for n in range(200)]
+    results: list[str] = []
+
+    def submit(key: str) -> None:
+        results.append(writer.submit(remember(key)).result(timeout=30))
+
+    threads = [threading.Thread(target=submit, args=(key,)) for key in keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == sorted(keys)
+    with real_database.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(AppState)) == len(keys)
