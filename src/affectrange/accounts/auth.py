@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from affectrange.accounts import service
 from affectrange.accounts.models import Role, User
+from affectrange.accounts.principal import Principal
 from affectrange.db import SAFE_METHODS
 from affectrange.errors import Forbidden, NotAuthenticated
 from affectrange.web import csrf
@@ -61,30 +62,32 @@ def api_credentials(request: Request) -> service.ApiCredentials:
 
 def authenticate_api_person(
     session: Session, credentials: service.ApiCredentials, *, now: dt.datetime, writes: bool
-) -> User:
-    user = service.user_for_credentials(session, credentials, now=now, record_use=writes)
-    return ensure_person(user)
+) -> Principal:
+    principal = service.principal_for_credentials(session, credentials, now=now, record_use=writes)
+    return ensure_person(principal)
 
 
-def ensure_person(user: User) -> User:
-    if user.role is not Role.PERSON:
+def ensure_person(principal: Principal) -> Principal:
+    if principal.role is not Role.PERSON:
         raise Forbidden("Check-ins belong to people; this account is a clinician or admin account.")
-    return user
+    return principal
 
 
-def require_api_user(request: Request, session: SessionDep, clock: ClockDep) -> User:
+def require_api_user(request: Request, session: SessionDep, clock: ClockDep) -> Principal:
     credentials = api_credentials(request)
     # Recording last use is a write; reads stay read-only so they never wait on a lock.
     writes = request.method not in SAFE_METHODS
-    return service.user_for_credentials(session, credentials, now=clock.now(), record_use=writes)
+    return service.principal_for_credentials(
+        session, credentials, now=clock.now(), record_use=writes
+    )
 
 
-def require_api_person(user: Annotated[User, Depends(require_api_user)]) -> User:
-    return ensure_person(user)
+def require_api_person(principal: Annotated[Principal, Depends(require_api_user)]) -> Principal:
+    return ensure_person(principal)
 
 
 CurrentUser = Annotated[User, Depends(require_user)]
 CurrentPerson = Annotated[User, Depends(require_person)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
-ApiUser = Annotated[User, Depends(require_api_user)]
-ApiPerson = Annotated[User, Depends(require_api_person)]
+ApiUser = Annotated[Principal, Depends(require_api_user)]
+ApiPerson = Annotated[Principal, Depends(require_api_person)]

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from affectrange.accounts.models import ApiToken, LoginFailure, User, WebSession
+from affectrange.accounts.principal import Owner, Principal
 
 
 class UserRepository:
@@ -35,6 +36,15 @@ class WebSessionRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    def principal_for_token(self, token_hash: str, now: dt.datetime) -> Principal | None:
+        statement = (
+            select(User.id, User.role, User.timezone)
+            .join(WebSession, WebSession.user_id == User.id)
+            .where(WebSession.token_hash == token_hash, WebSession.expires_at > now)
+        )
+        row = self._session.connection().execute(statement).one_or_none()
+        return None if row is None else Principal(id=row[0], role=row[1], timezone=row[2])
+
     def user_for_token(self, token_hash: str, now: dt.datetime) -> User | None:
         statement = (
             select(User)
@@ -50,7 +60,7 @@ class WebSessionRepository:
     def delete_token(self, token_hash: str) -> None:
         self._session.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
 
-    def delete_all_for(self, user: User) -> None:
+    def delete_all_for(self, user: Owner) -> None:
         self._session.execute(delete(WebSession).where(WebSession.user_id == user.id))
 
     def delete_expired(self, now: dt.datetime) -> None:
@@ -63,21 +73,28 @@ class ApiTokenLookup:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def with_owner(self, token_hash: str) -> tuple[ApiToken, User] | None:
-        """The token and its user in one query (this runs on every API call)."""
+    def with_owner(self, token_hash: str) -> tuple[int, dt.datetime | None, Principal] | None:
+        """(token id, its last use, its owner) in one Core query: this runs on every API call."""
         statement = (
-            select(ApiToken, User)
+            select(ApiToken.id, ApiToken.last_used_at, User.id, User.role, User.timezone)
             .join(User, User.id == ApiToken.user_id)
             .where(ApiToken.token_hash == token_hash)
         )
-        row = self._session.execute(statement).one_or_none()
-        return None if row is None else (row[0], row[1])
+        row = self._session.connection().execute(statement).one_or_none()
+        if row is None:
+            return None
+        token_id, last_used_at, user_id, role, timezone = row
+        return token_id, last_used_at, Principal(id=user_id, role=role, timezone=timezone)
+
+    def record_use(self, token_id: int, now: dt.datetime) -> None:
+        statement = update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+        self._session.connection().execute(statement)
 
 
 class ApiTokenRepository:
     """The tokens of one user."""
 
-    def __init__(self, session: Session, owner: User) -> None:
+    def __init__(self, session: Session, owner: Owner) -> None:
         self._session = session
         self._owner = owner
 

@@ -13,6 +13,7 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from affectrange.accounts.models import ApiToken, LoginFailure, Role, User, WebSession
+from affectrange.accounts.principal import Owner, Principal
 from affectrange.accounts.repository import (
     ApiTokenLookup,
     ApiTokenRepository,
@@ -211,7 +212,7 @@ def set_password(
 
 
 def create_api_token(
-    session: Session, user: User, *, name: str, now: dt.datetime
+    session: Session, user: Owner, *, name: str, now: dt.datetime
 ) -> tuple[str, ApiToken]:
     """Return the token (shown once, never stored) and its record."""
     token = new_token()
@@ -220,11 +221,11 @@ def create_api_token(
     return token, record
 
 
-def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
+def list_api_tokens(session: Session, user: Owner) -> list[ApiToken]:
     return ApiTokenRepository(session, user).list()
 
 
-def revoke_api_token(session: Session, user: User, token_id: int) -> None:
+def revoke_api_token(session: Session, user: Owner, token_id: int) -> None:
     tokens = ApiTokenRepository(session, user)
     token = tokens.get(token_id)
     if token is None:
@@ -232,18 +233,18 @@ def revoke_api_token(session: Session, user: User, token_id: int) -> None:
     tokens.delete(token)
 
 
-def user_for_api_token(
+def principal_for_api_token(
     session: Session, token: str, *, now: dt.datetime, record_use: bool
-) -> User | None:
+) -> Principal | None:
     """The token's owner, or None. Last use is recorded to the minute, not on every call."""
-    found = ApiTokenLookup(session).with_owner(token_digest(token))
+    lookup = ApiTokenLookup(session)
+    found = lookup.with_owner(token_digest(token))
     if found is None:
         return None
-    record, user = found
-    last_used = record.last_used_at
+    token_id, last_used, principal = found
     if record_use and (last_used is None or now - last_used >= LAST_USE_GRANULARITY):
-        record.last_used_at = now
-    return user
+        lookup.record_use(token_id, now)
+    return principal
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,15 +255,18 @@ class ApiCredentials:
     secret: str
 
 
-def user_for_credentials(
+def principal_for_credentials(
     session: Session, credentials: ApiCredentials, *, now: dt.datetime, record_use: bool
-) -> User:
+) -> Principal:
     if credentials.kind == "bearer":
-        user = user_for_api_token(session, credentials.secret, now=now, record_use=record_use)
-        if user is None:
+        principal = principal_for_api_token(
+            session, credentials.secret, now=now, record_use=record_use
+        )
+        if principal is None:
             raise NotAuthenticated("The access token is not valid or has been revoked.")
-        return user
-    user = user_for_session_token(session, credentials.secret, now=now)
-    if user is None:
+        return principal
+    sessions = WebSessionRepository(session)
+    principal = sessions.principal_for_token(token_digest(credentials.secret), now)
+    if principal is None:
         raise NotAuthenticated(SIGN_IN_FIRST_MESSAGE)
-    return user
+    return principal

@@ -10,7 +10,7 @@ from sqlalchemy import Insert, RowMapping, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from affectrange.accounts.models import User
+from affectrange.accounts.principal import Owner
 from affectrange.checkins.models import Checkin
 
 _CHECKIN_TABLE = cast(Table, Checkin.__table__)
@@ -22,7 +22,7 @@ VALUE_COLUMNS: tuple[str, ...] = tuple(
 
 
 class CheckinRepository:
-    def __init__(self, session: Session, owner: User) -> None:
+    def __init__(self, session: Session, owner: Owner) -> None:
         self._session = session
         self._owner = owner
 
@@ -53,7 +53,8 @@ class CheckinRepository:
         dialect = self._session.get_bind().dialect.name
         parameters = {name: values.get(name) for name in VALUE_COLUMNS}
         parameters.update(owner_id=self._owner.id, created_at=now, updated_at=now, revision=1)
-        result = self._session.execute(_upsert_statement(dialect), parameters)
+        # Core execution on the session's connection: the ORM layer adds nothing to a RETURNING row.
+        result = self._session.connection().execute(_upsert_statement(dialect), parameters)
         self._session.expire_all()  # ORM copies of this row, if any, must be re-read
         return result.mappings().one()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from affectrange.accounts.models import User
+from affectrange.accounts.principal import Owner
 from affectrange.analysis.items import ITEM_IDS
 from affectrange.analysis.series import DailySeries, series_from_rows
 from affectrange.checkins.models import Checkin
@@ -25,7 +25,7 @@ class RecordedCheckin:
 
 
 def record_checkin(
-    session: Session, person: User, entry: CheckinIn, *, today: dt.date, now: dt.datetime
+    session: Session, person: Owner, entry: CheckinIn, *, today: dt.date, now: dt.datetime
 ) -> RecordedCheckin:
     """Save the day's entry (creating or replacing it). `today` is the person's local date."""
     if entry.date > today:
@@ -38,24 +38,24 @@ def record_checkin(
     return RecordedCheckin(checkin=checkin, created=row["revision"] == 1)
 
 
-def get_checkin(session: Session, person: User, checkin_id: int) -> Checkin:
+def get_checkin(session: Session, person: Owner, checkin_id: int) -> Checkin:
     checkin = CheckinRepository(session, person).get(checkin_id)
     if checkin is None:
         raise NotFound("There is no check-in with this number among yours.")
     return checkin
 
 
-def checkin_on(session: Session, person: User, day: dt.date) -> Checkin | None:
+def checkin_on(session: Session, person: Owner, day: dt.date) -> Checkin | None:
     return CheckinRepository(session, person).on_day(day)
 
 
-def list_checkins(session: Session, person: User, first: dt.date, last: dt.date) -> list[Checkin]:
+def list_checkins(session: Session, person: Owner, first: dt.date, last: dt.date) -> list[Checkin]:
     if first > last:
         raise InvalidInput({"from": "The start of the range is after its end."})
     return CheckinRepository(session, person).between(first, last)
 
 
-def delete_checkin(session: Session, person: User, checkin_id: int) -> None:
+def delete_checkin(session: Session, person: Owner, checkin_id: int) -> None:
     repository = CheckinRepository(session, person)
     checkin = repository.get(checkin_id)
     if checkin is None:
@@ -63,7 +63,7 @@ def delete_checkin(session: Session, person: User, checkin_id: int) -> None:
     repository.delete(checkin)
 
 
-def daily_series(session: Session, person: User, first: dt.date, last: dt.date) -> DailySeries:
+def daily_series(session: Session, person: Owner, first: dt.date, last: dt.date) -> DailySeries:
     """The person's check-ins as day-indexed arrays: the one place rows meet NumPy."""
     rows = CheckinRepository(session, person).between(first, last)
     return series_from_rows(
