@@ -9,17 +9,23 @@ still means "durably saved", the same contract as `db.get_session`.
 
 A unit of work is a function of a Session; like a service it may flush but never commits, and it
 returns plain data (not ORM objects, which the commit expires).
+
+Several server processes (`serve --workers N`) each have a writer; on SQLite they take turns through
+a blocking file lock beside the database, which wakes the next writer the moment it is released
+(SQLite's own busy handler would poll with sleeps of up to 100 ms).
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from sqlalchemy.orm import Session
@@ -41,6 +47,7 @@ class _Job:
 class BatchingWriter:
     def __init__(self, database: Database, *, max_batch: int = MAX_BATCH) -> None:
         self._database = database
+        self._turns = _ProcessTurns.for_database(database)
         self._max_batch = max_batch
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -64,6 +71,7 @@ class BatchingWriter:
         if thread is not None:
             self._jobs.put(None)
             thread.join()
+        self._turns.close()
 
     def _ensure_started(self) -> None:
         if self._thread is not None:
@@ -98,7 +106,7 @@ class BatchingWriter:
     def _run_batch(self, batch: list[_Job]) -> None:
         outcomes: list[tuple[_Job, Any, BaseException | None]] = []
         try:
-            with self._database.session_factory() as session:
+            with self._turns, self._database.session_factory() as session:
                 begin_for_write(session)
                 for job in batch:
                     outcomes.append(_run_in_savepoint(session, job))
@@ -122,3 +130,33 @@ def _run_in_savepoint(session: Session, job: _Job) -> tuple[_Job, Any, BaseExcep
             return job, job.work(session), None
     except Exception as error:  # delivered to this unit's caller only
         return job, None, error
+
+
+class _ProcessTurns:
+    """An exclusive lock on `<database file>.write-lock`, held while a batch writes.
+
+    Only for an SQLite file; on PostgreSQL (row locks, no file lock) it does nothing.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._file = path.open("a+b") if path is not None else None
+
+    @classmethod
+    def for_database(cls, database: Database) -> _ProcessTurns:
+        name = database.engine.url.database
+        if not database.is_sqlite or not name or name == ":memory:":
+            return cls(None)
+        return cls(Path(f"{name}.write-lock"))
+
+    def __enter__(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
