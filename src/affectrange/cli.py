@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, NoReturn
 
 import typer
@@ -12,7 +14,6 @@ from rich.console import Console
 from affectrange import migrate as migrations
 from affectrange.accounts import service as accounts
 from affectrange.accounts.models import Role
-from affectrange.accounts.repository import UserRepository
 from affectrange.accounts.schemas import RegisterForm
 from affectrange.clock import SystemClock
 from affectrange.config import get_settings
@@ -39,8 +40,18 @@ def _fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _database() -> Database:
-    return create_database(get_settings().database_url)
+@contextmanager
+def _open_database() -> Iterator[Database]:
+    database = create_database(get_settings().database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+PasswordFromStdin = Annotated[
+    bool, typer.Option(help="Read the password from standard input instead of prompting.")
+]
 
 
 @app.command()
@@ -51,15 +62,12 @@ def migrate(
     ] = None,
 ) -> None:
     """Create or upgrade the schema of the configured database."""
-    database = _database()
-    try:
+    with _open_database() as database:
         if downgrade_to is not None:
             migrations.downgrade(database, downgrade_to)
         else:
             migrations.upgrade(database, revision)
         out.print(f"Database at revision {migrations.current_revision(database) or 'base'}.")
-    finally:
-        database.dispose()
 
 
 @app.command()
@@ -95,14 +103,10 @@ def demo(
     from affectrange import demo as demo_data
 
     settings = get_settings()
-    database = _database()
-    try:
-        with session_scope(database) as session:
-            result = demo_data.load_demo(
-                session, settings, now=SystemClock().now(), first_run_only=first_run_only
-            )
-    finally:
-        database.dispose()
+    with _open_database() as database, session_scope(database) as session:
+        result = demo_data.load_demo(
+            session, settings, now=SystemClock().now(), first_run_only=first_run_only
+        )
     for line in demo_data.describe(result):
         out.print(line, highlight=False)
 
@@ -112,19 +116,16 @@ def create_user(
     email: Annotated[str, typer.Argument(help="The account's e-mail address.")],
     role: Annotated[Role, typer.Option(help="person, clinician or admin.")] = Role.PERSON,
     display_name: Annotated[str, typer.Option(help="Name shown in the app.")] = "",
-    password_stdin: Annotated[
-        bool, typer.Option(help="Read the password from standard input instead of prompting.")
-    ] = False,
+    password_stdin: PasswordFromStdin = False,
 ) -> None:
     """Create an account (for example an admin: --role admin)."""
     password = _read_password(password_stdin)
     settings = get_settings()
-    database = _database()
     try:
         form = RegisterForm(
             email=email, display_name=display_name, password=password, password_repeat=password
         )
-        with session_scope(database) as session:
+        with _open_database() as database, session_scope(database) as session:
             user = accounts.register_user(
                 session, settings, form, now=SystemClock().now(), role=role
             )
@@ -133,30 +134,22 @@ def create_user(
         _fail(_first_error(error), EXIT_BAD_INPUT)
     except InvalidInput as error:
         _fail(error.message, EXIT_BAD_INPUT)
-    finally:
-        database.dispose()
 
 
 @user_app.command("set-password")
 def set_password(
     email: Annotated[str, typer.Argument(help="The account's e-mail address.")],
-    password_stdin: Annotated[
-        bool, typer.Option(help="Read the password from standard input instead of prompting.")
-    ] = False,
+    password_stdin: PasswordFromStdin = False,
 ) -> None:
     """Set a new password for an account and sign out all of its browsers."""
     password = _read_password(password_stdin)
     settings = get_settings()
-    database = _database()
-    try:
-        with session_scope(database) as session:
-            user = UserRepository(session).by_email(email)
-            if user is None:
-                _fail(f"no account with the e-mail {email}", EXIT_BAD_INPUT)
-            accounts.set_password(session, settings, user, password, now=SystemClock().now())
-        out.print(f"Password changed for {email}.")
-    finally:
-        database.dispose()
+    with _open_database() as database, session_scope(database) as session:
+        user = accounts.user_by_email(session, email)
+        if user is None:
+            _fail(f"no account with the e-mail {email}", EXIT_BAD_INPUT)
+        accounts.set_password(session, settings, user, password, now=SystemClock().now())
+    out.print(f"Password changed for {email}.")
 
 
 def _read_password(from_stdin: bool) -> str:

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from affectrange.accounts import service as accounts
 from affectrange.accounts.models import Role, User
-from affectrange.accounts.repository import UserRepository
 from affectrange.accounts.schemas import RegisterForm
 from affectrange.analysis.items import ITEM_IDS
 from affectrange.checkins import service as checkins
@@ -96,7 +95,7 @@ def _ensure_user(
     password: str,
     now: dt.datetime,
 ) -> tuple[User, bool]:
-    existing = UserRepository(session).by_email(email)
+    existing = accounts.user_by_email(session, email)
     if existing is not None:
         return existing, False
     form = RegisterForm(
@@ -183,7 +182,7 @@ def _nearest_answered(day: dt.date, answered: set[dt.date]) -> dt.date | None:
 
 
 def _count(session: Session) -> int:
-    person = UserRepository(session).by_email(PERSON_EMAIL)
+    person = accounts.user_by_email(session, PERSON_EMAIL)
     if person is None:
         return 0
     far_past = dt.date(1900, 1, 1)

@@ -69,6 +69,10 @@ def register_user(
     return users.add(user)
 
 
+def user_by_email(session: Session, email: str) -> User | None:
+    return UserRepository(session).by_email(email)
+
+
 @dataclass(frozen=True, slots=True)
 class LoginResult:
     """The user on success, else the message to show. Failures are recorded, so never raised."""
