@@ -3,12 +3,17 @@
 Why: with SQLite, concurrent request threads that each open a write transaction queue on the
 database lock, and SQLite's busy handler makes waiters sleep and retry rather than wake when the
 lock is free (tails of seconds under load). Here writes queue in memory instead; the thread takes
-every unit waiting, runs each inside its own SAVEPOINT (a failing unit is rolled back alone),
-commits once (one fsync for the batch), and only then answers each caller. An answer therefore
-still means "durably saved", the same contract as `db.get_session`.
+every unit waiting, runs them in one transaction, commits once (one fsync for the batch), and only
+then answers each caller. An answer therefore still means "durably saved", the same contract as
+`db.get_session`.
 
-A unit of work is a function of a Session; like a service it may flush but never commits, and it
-returns plain data (not ORM objects, which the commit expires).
+Units rarely fail, so a batch runs without savepoints (they cost a quarter of the writer's time).
+When a unit raises, the whole batch is rolled back and each of its units runs again alone, in its
+own transaction: the failing unit fails by itself and the others are saved.
+
+A unit of work is a function of a Session; like a service it may flush but never commits, it has
+no effect outside the database (it may run twice when a batch is retried), and it returns plain
+data (not ORM objects, which the commit expires).
 
 Several server processes (`serve --workers N`) each have a writer; on SQLite they take turns through
 a blocking file lock beside the database, which wakes the next writer the moment it is released
@@ -31,6 +36,7 @@ from typing import Any, Final, TypeVar
 from sqlalchemy.orm import Session
 
 from affectrange.db import Database, begin_for_write
+from affectrange.errors import AffectRangeError
 
 T = TypeVar("T")
 MAX_BATCH: Final = 64
@@ -104,32 +110,33 @@ class BatchingWriter:
                 return
 
     def _run_batch(self, batch: list[_Job]) -> None:
-        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        if len(batch) == 1:
+            self._run_alone(batch[0])
+            return
         try:
             with self._turns, self._database.session_factory() as session:
                 begin_for_write(session)
-                for job in batch:
-                    outcomes.append(_run_in_savepoint(session, job))
+                results = [job.work(session) for job in batch]
                 session.commit()
-        except Exception as failure:  # the commit (or BEGIN) failed: nothing in the batch is saved
-            logger.exception("write batch of %d failed", len(batch))
+        except Exception:
             for job in batch:
-                if not job.future.done():
-                    job.future.set_exception(failure)
+                self._run_alone(job)
             return
-        for job, result, error in outcomes:
-            if error is not None:
-                job.future.set_exception(error)
-            else:
-                job.future.set_result(result)
+        for job, result in zip(batch, results, strict=True):
+            job.future.set_result(result)
 
-
-def _run_in_savepoint(session: Session, job: _Job) -> tuple[_Job, Any, BaseException | None]:
-    try:
-        with session.begin_nested():
-            return job, job.work(session), None
-    except Exception as error:  # delivered to this unit's caller only
-        return job, None, error
+    def _run_alone(self, job: _Job) -> None:
+        try:
+            with self._turns, self._database.session_factory() as session:
+                begin_for_write(session)
+                result = job.work(session)
+                session.commit()
+        except Exception as error:  # delivered to this unit's caller only
+            if not isinstance(error, AffectRangeError):
+                logger.exception("a write failed")
+            job.future.set_exception(error)
+            return
+        job.future.set_result(result)
 
 
 class _ProcessTurns:
