@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from affectrange.analysis.items import ITEM_IDS
+
 
 def test_healthz_answers_ok_when_the_database_answers(client: TestClient) -> None:
     response = client.get("/healthz")
@@ -23,6 +25,16 @@ def test_openapi_document_lists_the_checkin_and_token_endpoints(client: TestClie
     assert {"get", "post"} <= set(paths["/api/v1/checkins"])
     assert "post" in paths["/api/v1/auth/token"]
     assert {"get", "delete"} <= set(paths["/api/v1/checkins/{checkin_id}"])
+
+
+def test_openapi_document_describes_the_checkin_body_with_every_item(client: TestClient) -> None:
+    operation = client.get("/api/openapi.json").json()["paths"]["/api/v1/checkins"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+
+    assert set(ITEM_IDS) <= set(schema["required"])
+    assert schema["properties"]["joyful"]["maximum"] == 6
+    assert schema["properties"]["event_pleasantness"]["anyOf"][0]["minimum"] == -3
+    assert schema["additionalProperties"] is False
 
 
 def test_openapi_document_leaves_out_the_html_pages(client: TestClient) -> None:

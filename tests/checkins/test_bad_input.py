@@ -275,3 +275,21 @@ def test_form_without_a_csrf_token_is_refused_and_saves_nothing(
 
     assert response.status_code == 403
     assert count_checkins(session) == 0
+
+
+def test_api_malformed_json_is_refused_with_a_plain_reason(
+    client: TestClient, headers: dict[str, str], session: Session
+) -> None:
+    before = count_checkins(session)
+
+    response = client.post(
+        "/api/v1/checkins",
+        content=b'{"date": "2026-06-15", "joyful": ',
+        headers={**headers, "content-type": "application/json"},
+    )
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert error["fields"]["body"].startswith("Invalid JSON")
+    assert count_checkins(session) == before

@@ -11,7 +11,6 @@ from starlette.requests import Request
 from affectrange.clock import Clock
 from affectrange.config import Settings
 from affectrange.db import get_session
-from affectrange.writer import BatchingWriter
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -25,16 +24,10 @@ async def get_clock(request: Request) -> Clock:
     return clock
 
 
-async def get_writer(request: Request) -> BatchingWriter:
-    writer: BatchingWriter = request.app.state.writer
-    return writer
-
-
 # scope="function": the commit runs when the endpoint returns, before the response is sent.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
-WriterDep = Annotated[BatchingWriter, Depends(get_writer)]
 
 
 def client_address(request: Request) -> str:
