@@ -110,3 +110,47 @@ def test_many_threads_writing_at_once_lose_nothing(
     assert sorted(results) == sorted(keys)
     with real_database.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(AppState)) == len(keys)
+
+
+def test_a_caller_that_gives_up_does_not_stop_the_writer(
+    real_database: Database, writer: BatchingWriter
+) -> None:
+    release = threading.Event()
+
+    def hold(session: Session) -> None:
+        release.wait(timeout=10)
+
+    blocker = writer.submit(hold)
+    abandoned = writer.submit(remember("abandoned"))
+    assert abandoned.cancel()  # still queued: the caller gives up (e.g. a timeout)
+    release.set()
+    blocker.result(timeout=10)
+
+    assert writer.submit(remember("later")).result(timeout=10) == "later"
+    assert saved_keys(real_database) == {"later"}
+
+
+def test_a_unit_raising_a_base_exception_does_not_stop_the_writer(
+    real_database: Database, writer: BatchingWriter
+) -> None:
+    class Interrupted(BaseException):
+        pass
+
+    def interrupt(session: Session) -> None:
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        writer.submit(interrupt).result(timeout=10)
+
+    assert writer.submit(remember("after")).result(timeout=10) == "after"
+    assert saved_keys(real_database) == {"after"}
+
+
+def test_a_closed_writer_starts_again_when_given_work(real_database: Database) -> None:
+    writer = BatchingWriter(real_database)
+    assert writer.submit(remember("before close")).result(timeout=10) == "before close"
+    writer.close()
+
+    assert writer.submit(remember("after close")).result(timeout=10) == "after close"
+    writer.close()
+    assert saved_keys(real_database) == {"before close", "after close"}

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, BinaryIO, Final, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -80,10 +80,10 @@ class BatchingWriter:
         self._turns.close()
 
     def _ensure_started(self) -> None:
-        if self._thread is not None:
+        if self._thread is not None and self._thread.is_alive():
             return
         with self._start_lock:
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._loop, name="affectrange-writer", daemon=True
                 )
@@ -105,9 +105,23 @@ class BatchingWriter:
                     stop = True
                     break
                 batch.append(job)
-            self._run_batch(batch)
+            # A caller that gave up (cancelled) before its unit started is dropped, not run;
+            # once running, a unit can no longer be cancelled, so its answer always lands.
+            runnable = [job for job in batch if job.future.set_running_or_notify_cancel()]
+            if runnable:
+                self._run_batch_safely(runnable)
             if stop:
                 return
+
+    def _run_batch_safely(self, batch: list[_Job]) -> None:
+        """The thread must outlive any failure, or every later write would wait forever."""
+        try:
+            self._run_batch(batch)
+        except BaseException as failure:
+            logger.exception("write batch of %d failed", len(batch))
+            for job in batch:
+                if not job.future.done():
+                    job.future.set_exception(failure)
 
     def _run_batch(self, batch: list[_Job]) -> None:
         if len(batch) == 1:
@@ -118,7 +132,7 @@ class BatchingWriter:
                 begin_for_write(session)
                 results = [job.work(session) for job in batch]
                 session.commit()
-        except Exception:
+        except BaseException:
             for job in batch:
                 self._run_alone(job)
             return
@@ -131,7 +145,7 @@ class BatchingWriter:
                 begin_for_write(session)
                 result = job.work(session)
                 session.commit()
-        except Exception as error:  # delivered to this unit's caller only
+        except BaseException as error:  # delivered to this unit's caller only
             if not isinstance(error, AffectRangeError):
                 logger.exception("a write failed")
             job.future.set_exception(error)
@@ -146,7 +160,8 @@ class _ProcessTurns:
     """
 
     def __init__(self, path: Path | None) -> None:
-        self._file = path.open("a+b") if path is not None else None
+        self._path = path
+        self._file: BinaryIO | None = None
 
     @classmethod
     def for_database(cls, database: Database) -> _ProcessTurns:
@@ -156,8 +171,11 @@ class _ProcessTurns:
         return cls(Path(f"{name}.write-lock"))
 
     def __enter__(self) -> None:
-        if self._file is not None:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+        if self._path is None:
+            return
+        if self._file is None:
+            self._file = self._path.open("a+b")
+        fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
 
     def __exit__(self, *exc_info: object) -> None:
         if self._file is not None:
