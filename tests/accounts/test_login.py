@@ -287,3 +287,25 @@ def test_the_sign_in_redirect_keeps_the_query_of_the_page_asked_for(
 
     assert response.headers["location"] == "/checkins/new?date=2026-06-10"
     assert 'value="/checkins/new?date=2026-06-10"' in login_page.text
+
+
+def test_a_control_character_in_the_email_is_refused_not_a_server_error(
+    client: TestClient, alice: User
+) -> None:
+    page = client.get("/login")
+    form = client.post(
+        "/login",
+        data={
+            "email": "alice\x00@example.org",
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    api = client.post(
+        "/api/v1/auth/token", json={"email": "alice\x00@example.org", "password": "x"}
+    )
+
+    assert form.status_code == 422
+    assert "control character" in form.text
+    assert api.status_code == 422
+    assert api.json()["error"]["fields"]["email"].startswith("Contains a control character")

@@ -45,6 +45,9 @@ API_CASES = [
     ApiCase({"note": LONG_NOTE}, "note", "at most 4000 characters"),
     ApiCase({"sleep_hours": 25}, "sleep_hours", "at most 24"),
     ApiCase({"date": "15/06/2026"}, "date", "YYYY-MM-DD"),
+    ApiCase({"date": "1899-12-31"}, "date", "at least 1900-01-01"),
+    ApiCase({"note": "a\x00b"}, "note", "control character"),
+    ApiCase({"other_substances": "x\ny"}, "other_substances", "control character"),
 ]
 
 
@@ -293,3 +296,42 @@ def test_api_malformed_json_is_refused_with_a_plain_reason(
     assert error["code"] == "invalid_input"
     assert error["fields"]["body"].startswith("Invalid JSON")
     assert count_checkins(session) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/checkins/99999999999999999999"),
+        ("DELETE", "/api/v1/checkins/99999999999999999999"),
+        ("GET", "/api/v1/checkins/0"),
+        ("DELETE", "/api/v1/auth/tokens/99999999999999999999"),
+        ("GET", "/api/v1/checkins?to=0001-01-01"),
+        ("GET", "/api/v1/checkins?from=0001-01-01&to=0001-01-02"),
+    ],
+)
+def test_api_impossible_ids_and_dates_are_refused_naming_the_parameter(
+    client: TestClient, headers: dict[str, str], method: str, path: str
+) -> None:
+    response = client.request(method, path, headers=headers)
+
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert set(error["fields"]) <= {"checkin_id", "token_id", "from", "to"}
+
+
+def test_api_a_note_keeps_its_line_breaks(client: TestClient, headers: dict[str, str]) -> None:
+    note = "Slept badly.\nStill went for a walk.\tFelt nothing."
+
+    entry = record(client, headers, checkin_payload(TODAY, note=note))
+
+    assert entry["note"] == note
+
+
+def test_html_impossible_id_is_refused_not_a_server_error(client: TestClient, alice: User) -> None:
+    sign_in(client, ALICE)
+
+    response = client.get("/checkins/99999999999999999999")
+
+    assert response.status_code == 422
+    assert "<html" in response.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,6 +25,7 @@ from affectrange.accounts.schemas import (
     timezone_choices,
 )
 from affectrange.errors import InvalidInput, NotAuthenticated
+from affectrange.text import MAX_ROW_ID
 from affectrange.web import csrf
 from affectrange.web.api import api_error
 from affectrange.web.deps import ClockDep, SessionDep, SettingsDep, client_address
@@ -34,6 +35,7 @@ from affectrange.web.validation import form_values, validation_messages
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify_csrf)])
 api_router = APIRouter(prefix="/api/v1/auth", tags=["authentication"])
 
+TokenId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 _SECRET_FIELDS = frozenset(
     {"password", "password_repeat", "current_password", "new_password", "new_password_repeat"}
 )
@@ -234,7 +236,7 @@ async def create_token_page(
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token_page(
-    request: Request, token_id: int, user: CurrentUser, session: SessionDep
+    request: Request, token_id: TokenId, user: CurrentUser, session: SessionDep
 ) -> Response:
     service.revoke_api_token(session, user, token_id)
     return redirect(request, "/account?changed=token#tokens")
@@ -279,6 +281,6 @@ def api_list_tokens(user: ApiUser, session: SessionDep) -> list[ApiTokenRead]:
 
 
 @api_router.delete("/tokens/{token_id}", status_code=204)
-def api_revoke_token(token_id: int, user: ApiUser, session: SessionDep) -> Response:
+def api_revoke_token(token_id: TokenId, user: ApiUser, session: SessionDep) -> Response:
     service.revoke_api_token(session, user, token_id)
     return Response(status_code=204)

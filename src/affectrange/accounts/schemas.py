@@ -6,19 +6,30 @@ import datetime as dt
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+from affectrange.text import SingleLineText
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
 
 Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
+
+
+ShortText = Annotated[SingleLineText, StringConstraints(strip_whitespace=True, max_length=100)]
 
 
 class RegisterForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr
+    email: EmailStr  # email-validator refuses control characters itself
     display_name: ShortText = ""
     password: Password
     password_repeat: str
@@ -35,7 +46,9 @@ class RegisterForm(BaseModel):
 class LoginForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+    email: Annotated[
+        SingleLineText, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)
+    ]
     password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
 
 
@@ -52,7 +65,9 @@ class TokenRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+    email: Annotated[
+        SingleLineText, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)
+    ]
     password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
     name: ShortText = "API token"
 
@@ -77,7 +92,9 @@ class ApiTokenRead(BaseModel):
 class TokenCreateForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    name: Annotated[
+        SingleLineText, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ]
 
 
 def _timezones() -> frozenset[str]:

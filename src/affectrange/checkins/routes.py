@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -33,6 +33,7 @@ from affectrange.checkins.models import Checkin
 from affectrange.checkins.schemas import CheckinIn, CheckinList, CheckinRead
 from affectrange.clock import Clock, local_today
 from affectrange.errors import InvalidInput
+from affectrange.text import EARLIEST_DAY, LATEST_DAY, MAX_ROW_ID
 from affectrange.web.csrf import verify_csrf
 from affectrange.web.deps import ClockDep, SessionDep
 from affectrange.web.templating import is_htmx, redirect, render
@@ -43,6 +44,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 api_router = APIRouter(prefix="/api/v1/checkins", tags=["check-ins"])
 
 CHART_DAY_CHOICES = (30, 90, 180, 365)
+CheckinId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 DEFAULT_CHART_DAYS = 90
 ITEM_MISSING_MESSAGE = "Choose how strongly you felt this: 0 (not at all) to 6 (extremely)."
 
@@ -74,7 +76,7 @@ def new_checkin_page(
     person: CurrentPerson,
     session: SessionDep,
     clock: ClockDep,
-    date: Annotated[dt.date | None, Query()] = None,
+    date: Annotated[dt.date | None, Query(ge=EARLIEST_DAY, le=LATEST_DAY)] = None,
 ) -> Response:
     today = local_today(clock, person.timezone)
     day = min(date or today, today)
@@ -127,7 +129,7 @@ def checkins_page(
     session: SessionDep,
     clock: ClockDep,
     days: Annotated[int, Query()] = DEFAULT_CHART_DAYS,
-    saved: Annotated[dt.date | None, Query()] = None,
+    saved: Annotated[dt.date | None, Query(ge=EARLIEST_DAY, le=LATEST_DAY)] = None,
 ) -> Response:
     days = days if days in CHART_DAY_CHOICES else DEFAULT_CHART_DAYS
     today = local_today(clock, person.timezone)
@@ -151,7 +153,7 @@ def checkins_page(
 @router.get("/checkins/{checkin_id}")
 def checkin_page(
     request: Request,
-    checkin_id: int,
+    checkin_id: CheckinId,
     person: CurrentPerson,
     session: SessionDep,
     clock: ClockDep,
@@ -164,7 +166,7 @@ def checkin_page(
 
 @router.post("/checkins/{checkin_id}/delete")
 def delete_checkin_page(
-    request: Request, checkin_id: int, person: CurrentPerson, session: SessionDep
+    request: Request, checkin_id: CheckinId, person: CurrentPerson, session: SessionDep
 ) -> Response:
     service.delete_checkin(session, person, checkin_id)
     return redirect(request, "/checkins?deleted=1")
@@ -226,8 +228,8 @@ def api_list_checkins(
     person: ApiPerson,
     session: SessionDep,
     clock: ClockDep,
-    from_: Annotated[dt.date | None, Query(alias="from")] = None,
-    to: Annotated[dt.date | None, Query()] = None,
+    from_: Annotated[dt.date | None, Query(alias="from", ge=EARLIEST_DAY, le=LATEST_DAY)] = None,
+    to: Annotated[dt.date | None, Query(ge=EARLIEST_DAY, le=LATEST_DAY)] = None,
 ) -> CheckinList:
     """Your own check-ins from `from` to `to` (inclusive; default the last 90 days)."""
     last = to or local_today(clock, person.timezone)
@@ -237,11 +239,11 @@ def api_list_checkins(
 
 
 @api_router.get("/{checkin_id}", response_model=CheckinRead)
-def api_get_checkin(checkin_id: int, person: ApiPerson, session: SessionDep) -> CheckinRead:
+def api_get_checkin(checkin_id: CheckinId, person: ApiPerson, session: SessionDep) -> CheckinRead:
     return service.to_read(service.get_checkin(session, person, checkin_id))
 
 
 @api_router.delete("/{checkin_id}", status_code=204)
-def api_delete_checkin(checkin_id: int, person: ApiPerson, session: SessionDep) -> Response:
+def api_delete_checkin(checkin_id: CheckinId, person: ApiPerson, session: SessionDep) -> Response:
     service.delete_checkin(session, person, checkin_id)
     return Response(status_code=204)

@@ -23,11 +23,13 @@ from affectrange.analysis.items import (
     NEGATIVE_ITEMS,
     POSITIVE_ITEMS,
 )
+from affectrange.text import Day, MultiLineText, SingleLineText
 
 Rating = Annotated[
     int, Field(ge=ITEM_MIN, le=ITEM_MAX, description="0 = not at all, 6 = extremely")
 ]
-OptionalText = Annotated[str | None, StringConstraints(strip_whitespace=True)]
+OptionalLine = Annotated[SingleLineText | None, StringConstraints(strip_whitespace=True)]
+OptionalNote = Annotated[MultiLineText | None, StringConstraints(strip_whitespace=True)]
 
 MAX_NOTE_LENGTH = 4000
 MAX_SUBSTANCES_LENGTH = 200
@@ -39,7 +41,7 @@ class CheckinIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    date: dt.date
+    date: Day
     joyful: Rating
     calm: Rating
     interested: Rating
@@ -66,8 +68,8 @@ class CheckinIn(BaseModel):
         int | None, Field(ge=0, le=MINUTES_PER_DAY, description="Minutes spent with people")
     ] = None
     alcohol_drinks: Annotated[int | None, Field(ge=0, le=50)] = None
-    other_substances: Annotated[OptionalText, Field(max_length=MAX_SUBSTANCES_LENGTH)] = None
-    note: Annotated[OptionalText, Field(max_length=MAX_NOTE_LENGTH)] = None
+    other_substances: Annotated[OptionalLine, Field(max_length=MAX_SUBSTANCES_LENGTH)] = None
+    note: Annotated[OptionalNote, Field(max_length=MAX_NOTE_LENGTH)] = None
 
     @field_validator("other_substances", "note")
     @classmethod

@@ -44,7 +44,7 @@ def _plain_message(error: Mapping[str, Any]) -> str:
             return _range_message(kind, context)
         case "date_from_datetime_parsing" | "date_parsing" | "date_type":
             return "Enter a date as YYYY-MM-DD."
-        case "string_too_long":
+        case "string_too_long" | "too_long":
             return f"Too long: at most {context.get('max_length')} characters."
         case "string_too_short":
             minimum = context.get("min_length")
