@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Dialect, make_url
@@ -125,11 +125,44 @@ def begin_for_write(session: Session) -> None:
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
 
 
+def switch_to_writing(session: Session) -> None:
+    """End a read-only first phase and continue as a writer, in a new transaction.
+
+    For work that is slow before it writes (password hashing): the slow part runs without holding
+    SQLite's write lock, which would stall every other writer. Call it before the first write;
+    anything read earlier is re-read in the new transaction (so check again what must hold).
+    """
+    if _is_writing(session):
+        return  # a writer from the start (a CLI scope, an ordinary write request): carry on
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("switch_to_writing() must come before the first write")
+    session.rollback()  # a reader so far, nothing written: this only ends the read snapshot
+    begin_for_write(session)
+
+
+def _is_writing(session: Session) -> bool:
+    if not session.in_transaction():
+        return False
+    options = session.connection().get_execution_options()
+    return bool(options.get(SQLITE_BEGIN_OPTION) == "IMMEDIATE")
+
+
+_READ_FIRST = "__affectrange_read_first__"
+_Endpoint = TypeVar("_Endpoint", bound=Callable[..., Any])
+
+
+def read_first(endpoint: _Endpoint) -> _Endpoint:
+    """Mark a write endpoint whose service hashes first, then calls switch_to_writing()."""
+    setattr(endpoint, _READ_FIRST, True)
+    return endpoint
+
+
 def get_session(request: Request) -> Iterator[Session]:
     """Request-scoped session; commits before the response when the endpoint returns normally."""
     database: Database = request.app.state.database
     with database.session_factory() as session:
-        if request.method not in SAFE_METHODS:
+        writes = request.method not in SAFE_METHODS
+        if writes and not getattr(request.scope.get("endpoint"), _READ_FIRST, False):
             begin_for_write(session)
         try:
             yield session

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from affectrange.accounts.models import ApiToken, LoginFailure, User, WebSession
@@ -122,6 +122,18 @@ class LoginFailureRepository:
         self._session.add(failure)
         self._session.flush()
 
+    def serialize_attempts(self, *, email: str, address: str) -> None:
+        """Make parallel attempts on one account or from one address count one after another.
+
+        SQLite needs nothing: its write transaction is already exclusive. PostgreSQL takes
+        transaction-scoped advisory locks, always in the same order so two attempts cannot
+        deadlock.
+        """
+        if self._session.get_bind().dialect.name != "postgresql":
+            return
+        for key in sorted((f"login-email:{email}", f"login-address:{address}")):
+            self._session.execute(_ADVISORY_LOCK, {"key": key})
+
     def since_for_email(self, email: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
         """How many failures for this e-mail since `since`, and the oldest of them."""
         statement = select(func.count(), func.min(LoginFailure.at)).where(
@@ -172,3 +184,4 @@ _SESSION_OWNER = (
         WebSession.token_hash == bindparam("token_hash"), WebSession.expires_at > bindparam("now")
     )
 )
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:key))")

@@ -24,6 +24,7 @@ from affectrange.accounts.schemas import (
     TokenResponse,
     timezone_choices,
 )
+from affectrange.db import read_first
 from affectrange.errors import InvalidInput, NotAuthenticated
 from affectrange.text import MAX_ROW_ID
 from affectrange.web import csrf
@@ -94,6 +95,7 @@ def register_page(request: Request, settings: SettingsDep, user: OptionalUser) -
 
 
 @router.post("/register")
+@read_first
 async def register(
     request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> Response:
@@ -128,6 +130,7 @@ def login_page(
 
 
 @router.post("/login")
+@read_first
 async def login(
     request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> Response:
@@ -186,6 +189,7 @@ def account_page(request: Request, user: CurrentUser, session: SessionDep) -> Re
 
 
 @router.post("/account/password")
+@read_first
 async def change_password(
     request: Request,
     user: CurrentUser,
@@ -250,6 +254,7 @@ def revoke_token_page(
     response_model=TokenResponse,
     responses={401: {"description": "Wrong e-mail or password"}, 429: {"description": "Throttled"}},
 )
+@read_first
 def api_create_token(
     body: TokenRequest,
     request: Request,

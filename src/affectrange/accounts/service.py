@@ -30,6 +30,7 @@ from affectrange.accounts.security import (
     verify_password,
 )
 from affectrange.config import Settings
+from affectrange.db import switch_to_writing
 from affectrange.errors import InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
 
 # The same words for an unknown e-mail and a wrong password, so sign-in does not reveal accounts.
@@ -37,6 +38,8 @@ LOGIN_FAILED_MESSAGE = "That e-mail and password do not match an account."
 SIGN_IN_FIRST_MESSAGE = (
     "Sign in first: send 'Authorization: Bearer <token>' (POST /api/v1/auth/token)."
 )
+# Failed sign-ins older than this many throttle windows are deleted when a new one is recorded.
+FAILURES_KEPT_FOR_WINDOWS = 4
 # Recording every use would turn every API read into a write.
 LAST_USE_GRANULARITY = dt.timedelta(minutes=1)
 
@@ -53,20 +56,27 @@ def register_user(
         raise InvalidInput({"password_repeat": "The two passwords are not the same."})
     users = UserRepository(session)
     email = form.email.lower()
-    if users.by_email(email) is not None:
-        raise InvalidInput(
-            {"email": "An account with this e-mail already exists. Sign in instead."}
-        )
+    _refuse_taken_email(users, email)
+    password_hash = hash_password(settings, form.password)  # slow: before taking the write lock
+    switch_to_writing(session)
+    _refuse_taken_email(users, email)  # again, now that no one else can be writing
     user = User(
         email=email,
         display_name=form.display_name or email.split("@", 1)[0],
-        password_hash=hash_password(settings, form.password),
+        password_hash=password_hash,
         role=role,
         timezone=form.timezone or settings.timezone,
         created_at=now,
         password_changed_at=now,
     )
     return users.add(user)
+
+
+def _refuse_taken_email(users: UserRepository, email: str) -> None:
+    if users.by_email(email) is not None:
+        raise InvalidInput(
+            {"email": "An account with this e-mail already exists. Sign in instead."}
+        )
 
 
 def user_by_email(session: Session, email: str) -> User | None:
@@ -90,18 +100,28 @@ def log_in(
     address: str,
     now: dt.datetime,
 ) -> LoginResult:
-    """Check credentials; raises TooManyAttempts while this account or address is throttled."""
+    """Check credentials; raises TooManyAttempts while this account or address is throttled.
+
+    The password check (argon2, about 0.1 s) runs before the write lock is taken; the throttle is
+    then checked again under the lock, so parallel attempts cannot slip past the limit.
+    """
     email = email.strip().lower()
     failures = LoginFailureRepository(session)
     _raise_if_throttled(failures, settings, email=email, address=address, now=now)
     user = UserRepository(session).by_email(email)
     if user is None:
         spend_equal_time(settings, password)
-    elif verify_password(settings, user.password_hash, password):
+        password_ok = False
+    else:
+        password_ok = verify_password(settings, user.password_hash, password)
+    switch_to_writing(session)
+    failures.serialize_attempts(email=email, address=address)
+    _raise_if_throttled(failures, settings, email=email, address=address, now=now)
+    if user is not None and password_ok:
         failures.clear_email(email)
         return LoginResult(user=user)
     window = dt.timedelta(minutes=settings.login_failure_window_minutes)
-    failures.delete_before(now - 4 * window)
+    failures.delete_before(now - FAILURES_KEPT_FOR_WINDOWS * window)
     failures.add(LoginFailure(email=email, address=address, at=now))
     return LoginResult(user=None, message=LOGIN_FAILED_MESSAGE)
 
@@ -190,14 +210,21 @@ def change_password(
     """
     if form.new_password != form.new_password_repeat:
         raise InvalidInput({"new_password_repeat": "The two new passwords are not the same."})
+    email = user.email
     failures = LoginFailureRepository(session)
-    _raise_if_throttled(failures, settings, email=user.email, address=address, now=now)
-    if not verify_password(settings, user.password_hash, form.current_password):
-        failures.add(LoginFailure(email=user.email, address=address, at=now))
+    _raise_if_throttled(failures, settings, email=email, address=address, now=now)
+    # Both hashes are slow: computed before the write lock is taken.
+    current_ok = verify_password(settings, user.password_hash, form.current_password)
+    new_hash = hash_password(settings, form.new_password) if current_ok else None
+    switch_to_writing(session)
+    failures.serialize_attempts(email=email, address=address)
+    _raise_if_throttled(failures, settings, email=email, address=address, now=now)
+    if new_hash is None:
+        failures.add(LoginFailure(email=email, address=address, at=now))
         return PasswordChangeResult(
             None, {"current_password": "This is not your current password."}
         )
-    user.password_hash = hash_password(settings, form.new_password)
+    user.password_hash = new_hash
     user.password_changed_at = now
     WebSessionRepository(session).delete_all_for(user)
     token = start_web_session(
