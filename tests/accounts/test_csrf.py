@@ -6,10 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from affectrange.accounts.models import User
+from affectrange.web.csrf import verify_csrf
 from tests.accounts.support import (
     NEW_PASSWORD,
     count_rows,
@@ -195,3 +198,29 @@ def test_a_bearer_token_api_write_needs_no_csrf_token(
 
     assert response.status_code == 201, response.text
     assert count_rows(session, "checkins") == 1
+
+
+def test_the_anonymous_token_no_longer_counts_once_signed_in(
+    client: TestClient, alice: User, session: Session
+) -> None:
+    anonymous_token = csrf_from(client.get("/login").text)
+    sign_in(client, alice.email)
+
+    response = client.post("/logout", data={"csrf_token": anonymous_token}, follow_redirects=False)
+
+    assert response.status_code == 403
+    assert client.get("/account", follow_redirects=False).status_code == 200  # still signed in
+
+
+def test_every_unsafe_html_route_checks_the_csrf_token(app: FastAPI) -> None:
+    """A route added later without the check fails here, not in production."""
+    unprotected = []
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or route.path.startswith("/api/"):
+            continue
+        unsafe = (route.methods or set()) - {"GET", "HEAD", "OPTIONS"}
+        checked = any(d.call is verify_csrf for d in route.dependant.dependencies)
+        if unsafe and not checked:
+            unprotected.append(f"{sorted(unsafe)} {route.path}")
+
+    assert unprotected == []

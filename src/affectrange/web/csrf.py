@@ -16,6 +16,7 @@ from typing import Final
 from starlette.requests import Request
 from starlette.responses import Response
 
+from affectrange.db import SAFE_METHODS
 from affectrange.errors import CsrfFailed
 
 SESSION_COOKIE: Final = "affectrange_session"
@@ -65,21 +66,18 @@ def _sign(request: Request, kind: str, value: str) -> str:
     return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def _expected_tokens(request: Request) -> list[str]:
-    expected = []
+def _expected_token(request: Request) -> str | None:
+    """Bound to the session cookie when there is one; the anonymous token then no longer counts."""
     session_value = request.cookies.get(SESSION_COOKIE)
     if session_value:
-        expected.append(_sign(request, "session", session_value))
+        return _sign(request, "session", session_value)
     anon_value = request.cookies.get(ANON_COOKIE)
-    if anon_value:
-        expected.append(_sign(request, "anon", anon_value))
-    return expected
+    return _sign(request, "anon", anon_value) if anon_value else None
 
 
 def check_csrf(request: Request, presented: str | None) -> None:
-    if presented and any(
-        hmac.compare_digest(presented, token) for token in _expected_tokens(request)
-    ):
+    expected = _expected_token(request)
+    if presented and expected and hmac.compare_digest(presented, expected):
         return
     raise CsrfFailed(
         "This form has expired or did not come from AffectRange. Reload the page and try again."
@@ -88,7 +86,7 @@ def check_csrf(request: Request, presented: str | None) -> None:
 
 async def verify_csrf(request: Request) -> None:
     """Dependency for HTML routes: every unsafe request carries a valid token."""
-    if request.method in {"GET", "HEAD", "OPTIONS"}:
+    if request.method in SAFE_METHODS:
         return
     presented = request.headers.get(HEADER)
     if presented is None:
