@@ -156,3 +156,28 @@ def test_demo_person_signs_in_with_the_configured_password_and_sees_the_story(
     assert 80 <= len(listed) <= 90  # the default 90 days, a few of them missed
     api_token(client, CLINICIAN_EMAIL, DEMO_PASSWORD)
     assert not (tmp_path / "var").exists()
+
+
+def test_a_password_configured_later_replaces_the_generated_one(
+    client: TestClient,
+    session: Session,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    first = load_demo(session, settings, now=NOW)  # no password configured: one is generated
+    session.commit()
+    generated = first.password
+    assert generated is not None
+    assert (tmp_path / "var" / "demo-logins.txt").read_text().count(generated) == 1
+
+    settings.demo_password = SecretStr(DEMO_PASSWORD)
+    second = load_demo(session, settings, now=NOW, first_run_only=True)
+    session.commit()
+
+    assert second.password == DEMO_PASSWORD
+    api_token(client, PERSON_EMAIL, DEMO_PASSWORD)
+    api_token(client, CLINICIAN_EMAIL, DEMO_PASSWORD)
+    refused = client.post("/api/v1/auth/token", json={"email": PERSON_EMAIL, "password": generated})
+    assert refused.status_code == 401

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from affectrange.accounts import service as accounts
 from affectrange.accounts.models import Role, User
 from affectrange.accounts.schemas import RegisterForm
+from affectrange.accounts.security import verify_password
 from affectrange.analysis.items import ITEM_IDS
 from affectrange.checkins import service as checkins
 from affectrange.checkins.schemas import CheckinIn
@@ -54,7 +55,9 @@ def load_demo(
     session: Session, settings: Settings, *, now: dt.datetime, first_run_only: bool = False
 ) -> DemoResult:
     if first_run_only and read_state(session, _LOADED_KEY) is not None:
+        _apply_configured_password(session, settings, now=now)
         return DemoResult(False, (), 0, _count(session), _known_password(settings))
+    _apply_configured_password(session, settings, now=now)
     password = _known_password(settings) or secrets.token_urlsafe(12)
     created: list[str] = []
     person = _ensure_user(
@@ -83,6 +86,18 @@ def load_demo(
     write_state(session, _LOADED_KEY, now.date().isoformat(), now=now)
     shown_password = password if created or _known_password(settings) else None
     return DemoResult(True, tuple(created), added, _count(session), shown_password)
+
+
+def _apply_configured_password(session: Session, settings: Settings, *, now: dt.datetime) -> None:
+    """A configured demo password wins over one generated on an earlier run, so the printed
+    password always signs in."""
+    if settings.demo_password is None:
+        return
+    password = settings.demo_password.get_secret_value()
+    for email in (PERSON_EMAIL, CLINICIAN_EMAIL):
+        user = accounts.user_by_email(session, email)
+        if user is not None and not verify_password(settings, user.password_hash, password):
+            accounts.set_password(session, settings, user, password, now=now)
 
 
 def _ensure_user(
@@ -183,10 +198,7 @@ def _nearest_answered(day: dt.date, answered: set[dt.date]) -> dt.date | None:
 
 def _count(session: Session) -> int:
     person = accounts.user_by_email(session, PERSON_EMAIL)
-    if person is None:
-        return 0
-    far_past = dt.date(1900, 1, 1)
-    return len(checkins.list_checkins(session, person, far_past, dt.date(9999, 12, 31)))
+    return 0 if person is None else checkins.count_checkins(session, person)
 
 
 def _known_password(settings: Settings) -> str | None:

@@ -6,7 +6,7 @@ import datetime as dt
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Insert, RowMapping, Table, bindparam, select
+from sqlalchemy import Insert, RowMapping, Table, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,10 @@ class CheckinRepository:
             .order_by(Checkin.day)
         )
         return list(self._session.scalars(statement))
+
+    def count(self) -> int:
+        statement = select(func.count()).where(Checkin.owner_id == self._owner.id)
+        return int(self._session.scalar(statement) or 0)
 
     def upsert(self, values: dict[str, Any], *, now: dt.datetime) -> RowMapping:
         """Insert the day's entry or replace its values, in one statement (no read-then-write race).

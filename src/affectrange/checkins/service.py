@@ -55,6 +55,10 @@ def list_checkins(session: Session, person: Owner, first: dt.date, last: dt.date
     return CheckinRepository(session, person).between(first, last)
 
 
+def count_checkins(session: Session, person: Owner) -> int:
+    return CheckinRepository(session, person).count()
+
+
 def delete_checkin(session: Session, person: Owner, checkin_id: int) -> None:
     repository = CheckinRepository(session, person)
     checkin = repository.get(checkin_id)
