@@ -5,6 +5,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from affectrange.analysis.items import ITEM_IDS
+from affectrange.app import create_app
+from affectrange.db import create_database
+from tests.conftest import make_settings
 
 
 def test_healthz_answers_ok_when_the_database_answers(client: TestClient) -> None:
@@ -78,3 +81,14 @@ def test_unknown_page_answers_404_with_an_html_page(client: TestClient) -> None:
     assert response.text.lstrip().lower().startswith("<!doctype html>")
     assert "<h1>Not found</h1>" in response.text
     assert "There is nothing at this address." in response.text
+
+
+def test_healthz_answers_503_in_json_when_the_database_does_not_answer() -> None:
+    unreachable = "postgresql+psycopg://nobody@127.0.0.1:1/affectrange?connect_timeout=2"
+    app = create_app(make_settings(unreachable), database=create_database(unreachable))
+
+    with TestClient(app) as client:
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}

@@ -11,9 +11,10 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from affectrange.accounts.auth import SignInRequired
 from affectrange.accounts.routes import api_router as accounts_api
@@ -25,7 +26,6 @@ from affectrange.config import Settings, get_settings
 from affectrange.db import Database, create_database
 from affectrange.errors import AffectRangeError, InvalidInput, TooManyAttempts
 from affectrange.web.api import api_error
-from affectrange.web.deps import SessionDep
 from affectrange.web.pages import router as general_pages
 from affectrange.web.templating import STATIC_DIR, render
 from affectrange.web.validation import field_messages
@@ -75,11 +75,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def _add_health_routes(app: FastAPI) -> None:
-    @app.get("/healthz", tags=["health"])
-    def healthz(session: SessionDep) -> dict[str, str]:
-        """200 when the database answers."""
-        session.execute(text("SELECT 1"))
-        return {"status": "ok"}
+    @app.get("/healthz", tags=["health"], responses={503: {"description": "Database down"}})
+    def healthz(request: Request) -> JSONResponse:
+        """200 when the database answers, 503 when it does not."""
+        database: Database = request.app.state.database
+        try:
+            with database.session_factory() as session:
+                session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            logger.exception("health check: the database does not answer")
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     @app.get("/livez", tags=["health"])
     def livez() -> dict[str, str]:

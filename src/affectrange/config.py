@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -48,13 +49,30 @@ class Settings(BaseSettings):
 
 
 def _read_or_create_secret(path: Path) -> str:
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(key + "\n", encoding="utf-8")
+    if not path.exists():
+        _create_secret(path)
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to have a new key made, or set the key")
     return key
+
+
+def _create_secret(path: Path) -> None:
+    """Write a new key to a private temporary file, then link it into place: two processes
+    starting at once end up with the same key, and a crash never leaves a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_urlsafe(48) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temporary, path)  # fails if another process made the key first: keep theirs
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
 
 
 @lru_cache(maxsize=1)
