@@ -92,3 +92,17 @@ def test_healthz_answers_503_in_json_when_the_database_does_not_answer() -> None
 
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
+
+
+def test_openapi_document_shows_the_real_error_shape_and_the_bearer_scheme(
+    client: TestClient,
+) -> None:
+    document = client.get("/api/openapi.json").json()
+    post = document["paths"]["/api/v1/checkins"]["post"]
+
+    error_schema = post["responses"]["422"]["content"]["application/json"]["schema"]
+    assert error_schema == {"$ref": "#/components/schemas/ErrorResponse"}
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert post["security"] == [{"bearer": []}]
+    assert "security" not in document["paths"]["/api/v1/auth/token"]["post"]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,6 +36,7 @@ from affectrange.writer import BatchingWriter
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+_HTTP_ERROR_CODES = {404: "not_found", 405: "method_not_allowed"}
 
 
 def create_app(
@@ -64,7 +67,24 @@ def create_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_error_handlers(app)
+    app.openapi = lambda: _openapi_with_bearer(app)  # type: ignore[method-assign]
     return app
+
+
+def _openapi_with_bearer(app: FastAPI) -> dict[str, Any]:
+    """Declare the bearer scheme of CONTRACTS.md section 6 on every API call but token creation."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+        )
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        schemes["bearer"] = {"type": "http", "scheme": "bearer"}
+        for path, operations in schema["paths"].items():
+            if path.startswith("/api/") and path != "/api/v1/auth/token":
+                for operation in operations.values():
+                    operation["security"] = [{"bearer": []}]
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 @asynccontextmanager
@@ -133,7 +153,10 @@ def _add_error_handlers(app: FastAPI) -> None:
         elif error.status_code == 405:
             message = "This address does not accept that kind of request."
         if _is_api(request):
-            return api_error(error.status_code, _code_for(error.status_code), message)
+            code = {404: "not_found", 405: "method_not_allowed"}.get(
+                error.status_code, "http_error"
+            )
+            return api_error(error.status_code, code, message)
         context = {"message": message, "status": error.status_code}
         return render(request, "error.html", context, status_code=error.status_code)
 
@@ -144,9 +167,3 @@ def _add_error_handlers(app: FastAPI) -> None:
         if _is_api(request):
             return api_error(500, "internal_error", message)
         return render(request, "error.html", {"message": message, "status": 500}, status_code=500)
-
-
-def _code_for(status_code: int) -> str:
-    return {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}.get(
-        status_code, "http_error"
-    )

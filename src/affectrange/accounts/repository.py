@@ -23,9 +23,6 @@ class UserRepository:
     def by_email(self, email: str) -> User | None:
         return self._session.scalar(select(User).where(User.email == email.lower()))
 
-    def by_id(self, user_id: int) -> User | None:
-        return self._session.get(User, user_id)
-
     def add(self, user: User) -> User:
         self._session.add(user)
         self._session.flush()

@@ -28,13 +28,15 @@ from affectrange.db import read_first
 from affectrange.errors import InvalidInput, NotAuthenticated
 from affectrange.text import MAX_ROW_ID
 from affectrange.web import csrf
-from affectrange.web.api import api_error
+from affectrange.web.api import API_ERROR_RESPONSES, api_error
 from affectrange.web.deps import ClockDep, SessionDep, SettingsDep, client_address
 from affectrange.web.templating import redirect, render
 from affectrange.web.validation import form_values, validation_messages
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify_csrf)])
-api_router = APIRouter(prefix="/api/v1/auth", tags=["authentication"])
+api_router = APIRouter(
+    prefix="/api/v1/auth", tags=["authentication"], responses=API_ERROR_RESPONSES
+)
 
 TokenId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 _SECRET_FIELDS = frozenset(

@@ -38,7 +38,7 @@ class RegisterForm(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        if value and value not in _timezones():
+        if value and value not in _TIMEZONES:
             raise ValueError("Unknown time zone; pick one from the list")
         return value
 
@@ -95,10 +95,6 @@ class TokenCreateForm(BaseModel):
     name: Annotated[
         SingleLineText, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
     ]
-
-
-def _timezones() -> frozenset[str]:
-    return _TIMEZONES
 
 
 _TIMEZONES = frozenset(available_timezones())

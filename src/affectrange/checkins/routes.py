@@ -34,6 +34,7 @@ from affectrange.checkins.schemas import CheckinIn, CheckinList, CheckinRead
 from affectrange.clock import Clock, local_today
 from affectrange.errors import InvalidInput
 from affectrange.text import EARLIEST_DAY, LATEST_DAY, MAX_ROW_ID
+from affectrange.web.api import API_ERROR_RESPONSES
 from affectrange.web.csrf import verify_csrf
 from affectrange.web.deps import ClockDep, SessionDep
 from affectrange.web.templating import is_htmx, redirect, render
@@ -41,7 +42,7 @@ from affectrange.web.validation import form_values, validation_messages
 from affectrange.writer import BatchingWriter
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
-api_router = APIRouter(prefix="/api/v1/checkins", tags=["check-ins"])
+api_router = APIRouter(prefix="/api/v1/checkins", tags=["check-ins"], responses=API_ERROR_RESPONSES)
 
 CHART_DAY_CHOICES = (30, 90, 180, 365)
 CheckinId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
@@ -181,7 +182,6 @@ def delete_checkin_page(
     status_code=201,
     responses={
         200: {"description": "That day's entry was replaced", "model": CheckinRead},
-        422: {"description": "Invalid input: `error.fields` names each bad field"},
     },
     openapi_extra={
         "requestBody": {
