@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import Depends
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from affectrange.accounts import service
@@ -60,19 +58,6 @@ def api_credentials(request: Request) -> service.ApiCredentials:
     raise NotAuthenticated(service.SIGN_IN_FIRST_MESSAGE)
 
 
-def authenticate_api_person(
-    session: Session, credentials: service.ApiCredentials, *, now: dt.datetime, writes: bool
-) -> Principal:
-    principal = service.principal_for_credentials(session, credentials, now=now, record_use=writes)
-    return ensure_person(principal)
-
-
-def ensure_person(principal: Principal) -> Principal:
-    if principal.role is not Role.PERSON:
-        raise Forbidden("Check-ins belong to people; this account is a clinician or admin account.")
-    return principal
-
-
 def require_api_user(request: Request, session: SessionDep, clock: ClockDep) -> Principal:
     credentials = api_credentials(request)
     # Recording last use is a write; reads stay read-only so they never wait on a lock.
@@ -83,7 +68,7 @@ def require_api_user(request: Request, session: SessionDep, clock: ClockDep) -> 
 
 
 def require_api_person(principal: Annotated[Principal, Depends(require_api_user)]) -> Principal:
-    return ensure_person(principal)
+    return service.ensure_person(principal)
 
 
 CurrentUser = Annotated[User, Depends(require_user)]

@@ -7,12 +7,13 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from affectrange.accounts import service
 from affectrange.accounts.auth import ApiUser, CurrentUser, OptionalUser
-from affectrange.accounts.models import Role
+from affectrange.accounts.models import Role, User
 from affectrange.accounts.schemas import (
     MIN_PASSWORD_LENGTH,
     ApiTokenRead,
@@ -24,6 +25,7 @@ from affectrange.accounts.schemas import (
     TokenResponse,
     timezone_choices,
 )
+from affectrange.config import Settings
 from affectrange.db import read_first
 from affectrange.errors import InvalidInput, NotAuthenticated
 from affectrange.text import MAX_ROW_ID
@@ -64,7 +66,7 @@ def _typed_back(values: dict[str, str]) -> dict[str, str]:
 
 
 def _set_session_cookie(
-    request: Request, response: Response, settings: SettingsDep, token: str
+    request: Request, response: Response, settings: Settings, token: str
 ) -> None:
     response.set_cookie(
         csrf.SESSION_COOKIE,
@@ -78,7 +80,7 @@ def _set_session_cookie(
 
 
 def _register_context(
-    values: dict[str, str], errors: dict[str, str], settings: SettingsDep
+    values: dict[str, str], errors: dict[str, str], settings: Settings
 ) -> dict[str, Any]:
     return {
         "values": values,
@@ -179,7 +181,7 @@ def logout(request: Request, session: SessionDep) -> Response:
     return response
 
 
-def _account_context(session: SessionDep, user: CurrentUser, **extra: Any) -> dict[str, Any]:
+def _account_context(session: Session, user: User, **extra: Any) -> dict[str, Any]:
     tokens = [ApiTokenRead.model_validate(t) for t in service.list_api_tokens(session, user)]
     return {"tokens": tokens, "errors": {}, "values": {}, **extra}
 

@@ -31,7 +31,13 @@ from affectrange.accounts.security import (
 )
 from affectrange.config import Settings
 from affectrange.db import switch_to_writing
-from affectrange.errors import InvalidInput, NotAuthenticated, NotFound, TooManyAttempts
+from affectrange.errors import (
+    Forbidden,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    TooManyAttempts,
+)
 
 # The same words for an unknown e-mail and a wrong password, so sign-in does not reveal accounts.
 LOGIN_FAILED_MESSAGE = "That e-mail and password do not match an account."
@@ -301,3 +307,17 @@ def principal_for_credentials(
     if principal is None:
         raise NotAuthenticated(SIGN_IN_FIRST_MESSAGE)
     return principal
+
+
+def ensure_person(principal: Principal) -> Principal:
+    if principal.role is not Role.PERSON:
+        raise Forbidden("Check-ins belong to people; this account is a clinician or admin account.")
+    return principal
+
+
+def person_for_credentials(
+    session: Session, credentials: ApiCredentials, *, now: dt.datetime, record_use: bool
+) -> Principal:
+    """The person behind an API request; Forbidden for clinician and admin accounts."""
+    principal = principal_for_credentials(session, credentials, now=now, record_use=record_use)
+    return ensure_person(principal)

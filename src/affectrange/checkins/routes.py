@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -15,8 +16,8 @@ from affectrange.accounts.auth import (
     ApiPerson,
     CurrentPerson,
     api_credentials,
-    authenticate_api_person,
 )
+from affectrange.accounts.models import User
 from affectrange.analysis.items import (
     AFFECT_ITEMS,
     EVENT_ANCHORS,
@@ -116,7 +117,7 @@ def _form_errors(error: ValidationError | InvalidInput) -> dict[str, str]:
     return errors
 
 
-def _existing_for(session: SessionDep, person: CurrentPerson, day: str | None) -> Checkin | None:
+def _existing_for(session: Session, person: User, day: str | None) -> Checkin | None:
     try:
         return service.checkin_on(session, person, dt.date.fromisoformat(day)) if day else None
     except ValueError:
@@ -201,14 +202,14 @@ async def api_record_checkin(request: Request) -> Response:
     entry = _parse_checkin(await request.body())
     clock: Clock = request.app.state.clock
     writer: BatchingWriter = request.app.state.writer
-    now = clock.now()
-
-    def record(session: Session) -> service.RecordedCheckin:
-        person = authenticate_api_person(session, credentials, now=now, writes=True)
-        today = local_today(clock, person.timezone)
-        return service.record_checkin(session, person, entry, today=today, now=now)
-
-    recorded = await writer.run(record)
+    unit = partial(
+        service.record_checkin_for_api,
+        credentials=credentials,
+        entry=entry,
+        now=clock.now(),
+        clock=clock,
+    )
+    recorded = await writer.run(unit)
     return Response(
         recorded.checkin.model_dump_json(),
         status_code=201 if recorded.created else 200,

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from affectrange.accounts import service as accounts
 from affectrange.accounts.principal import Owner
 from affectrange.analysis.items import ITEM_IDS
 from affectrange.analysis.series import DailySeries, series_from_rows
 from affectrange.checkins.models import Checkin
 from affectrange.checkins.repository import CheckinRepository
 from affectrange.checkins.schemas import CheckinIn, CheckinRead
+from affectrange.clock import Clock, local_today
 from affectrange.errors import InvalidInput, NotFound
 
 FUTURE_DAY_MESSAGE = "This day has not happened yet. Choose today or an earlier day."
@@ -38,6 +40,21 @@ def record_checkin(
     return RecordedCheckin(checkin=checkin, created=row["revision"] == 1)
 
 
+def record_checkin_for_api(
+    session: Session,
+    credentials: accounts.ApiCredentials,
+    entry: CheckinIn,
+    *,
+    now: dt.datetime,
+    clock: Clock,
+) -> RecordedCheckin:
+    """The API's unit of work: who is asking, then the check-in, in one transaction."""
+    person = accounts.person_for_credentials(session, credentials, now=now, record_use=True)
+    return record_checkin(
+        session, person, entry, today=local_today(clock, person.timezone), now=now
+    )
+
+
 def get_checkin(session: Session, person: Owner, checkin_id: int) -> Checkin:
     checkin = CheckinRepository(session, person).get(checkin_id)
     if checkin is None:
@@ -60,11 +77,8 @@ def count_checkins(session: Session, person: Owner) -> int:
 
 
 def delete_checkin(session: Session, person: Owner, checkin_id: int) -> None:
-    repository = CheckinRepository(session, person)
-    checkin = repository.get(checkin_id)
-    if checkin is None:
-        raise NotFound("There is no check-in with this number among yours.")
-    repository.delete(checkin)
+    checkin = get_checkin(session, person, checkin_id)
+    CheckinRepository(session, person).delete(checkin)
 
 
 def daily_series(session: Session, person: Owner, first: dt.date, last: dt.date) -> DailySeries:
