@@ -40,6 +40,7 @@ from rich.table import Table
 from affectrange.accounts import service as accounts
 from affectrange.accounts.schemas import RegisterForm
 from affectrange.analysis.items import EVENT_MAX, EVENT_MIN, ITEM_IDS, ITEM_MAX, ITEM_MIN
+from affectrange.cli import default_workers
 from affectrange.config import Settings
 from affectrange.db import create_database, session_scope
 
@@ -229,21 +230,48 @@ class CpuSnapshot:
             machine_s=machine_busy_s(),
         )
 
-    def usage_until(self, later: CpuSnapshot) -> CpuUsage:
-        wall = later.wall_s - self.wall_s
-        client = later.client_s - self.client_s
-        server = _delta(self.server_s, later.server_s)
-        machine = _delta(self.machine_s, later.machine_s)
-        others = None if machine is None or server is None else machine - server - client
+    def spent_until(self, later: CpuSnapshot) -> CpuSpent:
+        return CpuSpent(
+            wall_s=later.wall_s - self.wall_s,
+            client_s=later.client_s - self.client_s,
+            server_s=_delta(self.server_s, later.server_s),
+            machine_s=_delta(self.machine_s, later.machine_s),
+        )
+
+
+@dataclass(frozen=True)
+class CpuSpent:
+    """Wall and CPU seconds over one or more measured slices (they add up across rounds)."""
+
+    wall_s: float = 0.0
+    client_s: float = 0.0
+    server_s: float | None = 0.0
+    machine_s: float | None = 0.0
+
+    def __add__(self, other: CpuSpent) -> CpuSpent:
+        return CpuSpent(
+            wall_s=self.wall_s + other.wall_s,
+            client_s=self.client_s + other.client_s,
+            server_s=_sum(self.server_s, other.server_s),
+            machine_s=_sum(self.machine_s, other.machine_s),
+        )
+
+    def usage(self) -> CpuUsage:
+        wall, server, machine = self.wall_s, self.server_s, self.machine_s
+        others = None if machine is None or server is None else machine - server - self.client_s
         return CpuUsage(
             server_pct=None if server is None else 100 * server / wall,
-            client_pct=100 * client / wall,
+            client_pct=100 * self.client_s / wall,
             others_pct=None if others is None else max(0.0, 100 * others / wall),
         )
 
 
 def _delta(before: float | None, after: float | None) -> float | None:
     return None if before is None or after is None else after - before
+
+
+def _sum(first: float | None, second: float | None) -> float | None:
+    return None if first is None or second is None else first + second
 
 
 def percentile_ms(sorted_s: list[float], pct: float) -> float:
@@ -299,7 +327,7 @@ async def run_phase(
     seconds: float,
     warmup: float,
     server_pid: int,
-) -> PhaseResult:
+) -> tuple[Sample, CpuSpent]:
     """Warm up (not counted), then measure `seconds` of closed-loop load from every client."""
     connections = [
         open_connection(base_url, p.token if spec.authenticated else None) for p in people
@@ -313,14 +341,12 @@ async def run_phase(
         after = CpuSnapshot.take(server_pid)
     finally:
         await asyncio.gather(*(http.aclose() for http in connections))
-    return summarise(spec, sample, before, after)
+    return sample, before.spent_until(after)
 
 
-def summarise(
-    spec: PhaseSpec, sample: Sample, before: CpuSnapshot, after: CpuSnapshot
-) -> PhaseResult:
+def summarise(spec: PhaseSpec, sample: Sample, spent: CpuSpent) -> PhaseResult:
     latencies = sorted(sample.latencies_s)
-    elapsed = after.wall_s - before.wall_s
+    elapsed = spent.wall_s
     return PhaseResult(
         name=spec.name,
         path=spec.method_path,
@@ -331,7 +357,7 @@ def summarise(
         p99_ms=percentile_ms(latencies, 99),
         max_ms=latencies[-1] * 1000 if latencies else math.nan,
         errors=sample.errors,
-        cpu=before.usage_until(after),
+        cpu=spent.usage(),
     )
 
 
@@ -490,6 +516,7 @@ def verify(database: Path, people: list[Person]) -> Verification:
 class Report:
     when: dt.datetime
     seconds: float
+    rounds: int
     warmup: float
     clients: int
     workers: int
@@ -649,7 +676,8 @@ def markdown_section(report: Report) -> str:
         "## Check-in writes beside a trivial endpoint (`bench/checkins.py`)",
         "",
         f"- Run: {report.when:%Y-%m-%d %H:%M} UTC, {report.clients} clients, "
-        f"{report.seconds:g} s per phase after {report.warmup:g} s warm-up, "
+        f"{report.seconds:g} s per phase in {report.rounds} alternating rounds "
+        f"after {report.warmup:g} s warm-up, "
         f"`affectrange serve --workers {report.workers}`",
         f"- Machine: {machine_summary()}",
         f"- Database: SQLite (WAL, synchronous=FULL) on {report.filesystem}",
@@ -689,8 +717,8 @@ Measured on the machine that runs them, with the numbers written by the scripts 
 ## How to run
 
 - `make bench-checkins`, or `.venv/bin/python bench/checkins.py --seconds 30`
-  (flags: `--seconds`, `--clients`, `--warmup`, `--workers`, `--output`). It takes about
-  `2 x (seconds + warm-up)` plus ~15 s of setup (argon2 hashes for the accounts and tokens).
+  (flags: `--seconds`, `--rounds`, `--clients`, `--warmup`, `--workers`, `--output`). It takes
+  about `2 x seconds + 2 x warm-up` plus ~15 s of setup (argon2 hashes for the accounts and tokens).
 - The reference machine has 2 cores; the load generator shares them with the server, so
   treat the numbers as a comparison between the two phases, not as capacity planning.
 
@@ -732,9 +760,21 @@ CHECKINS = PhaseSpec("check-ins", "POST /api/v1/checkins", post_checkin, authent
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0] if __doc__ else None)
     parser.add_argument("--seconds", type=float, default=30.0, help="measured seconds per phase")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="split each phase into this many slices, alternating the two phases "
+        "(so drift on the machine affects both alike)",
+    )
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (accounts)")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds per phase")
-    parser.add_argument("--workers", type=int, default=1, help="passed to `affectrange serve`")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="passed to `affectrange serve` (default: its own default, one per core)",
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="Markdown report")
     return parser.parse_args(argv)
 
@@ -743,20 +783,25 @@ async def load_test(
     base_url: str, people: list[Person], args: argparse.Namespace, server_pid: int
 ) -> tuple[PhaseResult, PhaseResult]:
     await issue_tokens(base_url, people)
-    results = []
-    for spec in (TRIVIAL, CHECKINS):
-        out.print(f"{spec.name}: {args.warmup:g} s warm-up, {args.seconds:g} s measured ...")
-        results.append(
-            await run_phase(
-                spec,
-                base_url,
-                people,
-                seconds=args.seconds,
-                warmup=args.warmup,
-                server_pid=server_pid,
+    samples = {spec.name: Sample() for spec in (TRIVIAL, CHECKINS)}
+    spent = {spec.name: CpuSpent() for spec in (TRIVIAL, CHECKINS)}
+    slice_s = args.seconds / args.rounds
+    for round_number in range(args.rounds):
+        for spec in (TRIVIAL, CHECKINS):
+            warmup = args.warmup if round_number == 0 else 0.0
+            out.print(
+                f"round {round_number + 1}/{args.rounds}, {spec.name}: "
+                f"{warmup:g} s warm-up, {slice_s:g} s measured ..."
             )
-        )
-    return results[0], results[1]
+            sample, cpu = await run_phase(
+                spec, base_url, people, seconds=slice_s, warmup=warmup, server_pid=server_pid
+            )
+            samples[spec.name].latencies_s.extend(sample.latencies_s)
+            samples[spec.name].errors.update(sample.errors)
+            spent[spec.name] += cpu
+    trivial = summarise(TRIVIAL, samples[TRIVIAL.name], spent[TRIVIAL.name])
+    checkins = summarise(CHECKINS, samples[CHECKINS.name], spent[CHECKINS.name])
+    return trivial, checkins
 
 
 def show_server_log(log_path: Path, lines: int = 40) -> None:
@@ -783,6 +828,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> Report:
     return Report(
         when=dt.datetime.now(dt.UTC),
         seconds=args.seconds,
+        rounds=args.rounds,
         warmup=args.warmup,
         clients=args.clients,
         workers=args.workers,
