@@ -105,6 +105,16 @@ def migrated_database(databases: DatabaseFactory) -> Iterator[Database]:
 
 
 @pytest.fixture
+def committing_database(databases: DatabaseFactory) -> Iterator[Database]:
+    """A fresh, migrated database with real commits (no per-test rollback): for what runs in
+    other threads or processes (the CLI, the writer, a live server)."""
+    database = create_database(databases.new_url("committing"))
+    migrate.upgrade(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
 def connection(migrated_database: Database) -> Iterator[Connection]:
     with migrated_database.engine.connect() as connection:
         transaction = connection.begin()

@@ -9,26 +9,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from affectrange import migrate
-from affectrange.db import Database, create_database
+from affectrange.db import Database
 from affectrange.errors import InvalidInput
 from affectrange.state import AppState, write_state
 from affectrange.writer import BatchingWriter
-from tests.conftest import NOW, DatabaseFactory
+from tests.conftest import NOW
 
 
 @pytest.fixture
-def real_database(databases: DatabaseFactory) -> Iterator[Database]:
-    """A database with real commits (not the per-test rollback), to see what is durable."""
-    database = create_database(databases.new_url("writer"))
-    migrate.upgrade(database)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def writer(real_database: Database) -> Iterator[BatchingWriter]:
-    writer = BatchingWriter(real_database)
+def writer(committing_database: Database) -> Iterator[BatchingWriter]:
+    writer = BatchingWriter(committing_database)
     yield writer
     writer.close()
 
@@ -47,16 +37,16 @@ def remember(key: str) -> Callable[[Session], str]:
 
 
 def test_an_answer_means_the_write_is_committed(
-    real_database: Database, writer: BatchingWriter
+    committing_database: Database, writer: BatchingWriter
 ) -> None:
     assert writer.submit(remember("first")).result(timeout=10) == "first"
 
     # A fresh connection sees it: the answer came after the commit, not before.
-    assert saved_keys(real_database) == {"first"}
+    assert saved_keys(committing_database) == {"first"}
 
 
 def test_a_failing_unit_is_rolled_back_alone_and_its_error_reaches_only_its_caller(
-    real_database: Database, writer: BatchingWriter
+    committing_database: Database, writer: BatchingWriter
 ) -> None:
     release = threading.Event()
 
@@ -80,20 +70,20 @@ def test_a_failing_unit_is_rolled_back_alone_and_its_error_reaches_only_its_call
     with pytest.raises(InvalidInput) as raised:
         failing.result(timeout=10)
     assert raised.value.fields == {"date": "This day has not happened yet."}
-    assert saved_keys(real_database) == {"before", "after"}
+    assert saved_keys(committing_database) == {"before", "after"}
 
 
-def test_closing_finishes_what_is_queued(real_database: Database) -> None:
-    writer = BatchingWriter(real_database)
+def test_closing_finishes_what_is_queued(committing_database: Database) -> None:
+    writer = BatchingWriter(committing_database)
     futures = [writer.submit(remember(f"key-{n}")) for n in range(50)]
     writer.close()
 
     assert all(future.done() for future in futures)
-    assert saved_keys(real_database) == {f"key-{n}" for n in range(50)}
+    assert saved_keys(committing_database) == {f"key-{n}" for n in range(50)}
 
 
 def test_many_threads_writing_at_once_lose_nothing(
-    real_database: Database, writer: BatchingWriter
+    committing_database: Database, writer: BatchingWriter
 ) -> None:
     keys = [f"thread-{n}" for n in range(200)]
     results: list[str] = []
@@ -108,12 +98,12 @@ def test_many_threads_writing_at_once_lose_nothing(
         thread.join()
 
     assert sorted(results) == sorted(keys)
-    with real_database.session_factory() as session:
+    with committing_database.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(AppState)) == len(keys)
 
 
 def test_a_caller_that_gives_up_does_not_stop_the_writer(
-    real_database: Database, writer: BatchingWriter
+    committing_database: Database, writer: BatchingWriter
 ) -> None:
     release = threading.Event()
 
@@ -127,11 +117,11 @@ def test_a_caller_that_gives_up_does_not_stop_the_writer(
     blocker.result(timeout=10)
 
     assert writer.submit(remember("later")).result(timeout=10) == "later"
-    assert saved_keys(real_database) == {"later"}
+    assert saved_keys(committing_database) == {"later"}
 
 
 def test_a_unit_raising_a_base_exception_does_not_stop_the_writer(
-    real_database: Database, writer: BatchingWriter
+    committing_database: Database, writer: BatchingWriter
 ) -> None:
     class Interrupted(BaseException):
         pass
@@ -143,14 +133,14 @@ def test_a_unit_raising_a_base_exception_does_not_stop_the_writer(
         writer.submit(interrupt).result(timeout=10)
 
     assert writer.submit(remember("after")).result(timeout=10) == "after"
-    assert saved_keys(real_database) == {"after"}
+    assert saved_keys(committing_database) == {"after"}
 
 
-def test_a_closed_writer_starts_again_when_given_work(real_database: Database) -> None:
-    writer = BatchingWriter(real_database)
+def test_a_closed_writer_starts_again_when_given_work(committing_database: Database) -> None:
+    writer = BatchingWriter(committing_database)
     assert writer.submit(remember("before close")).result(timeout=10) == "before close"
     writer.close()
 
     assert writer.submit(remember("after close")).result(timeout=10) == "after close"
     writer.close()
-    assert saved_keys(real_database) == {"before close", "after close"}
+    assert saved_keys(committing_database) == {"before close", "after close"}

@@ -10,12 +10,10 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
-from affectrange import migrate
 from affectrange.accounts.models import Role, User
 from affectrange.cli import app
 from affectrange.config import get_settings
-from affectrange.db import Database, create_database
-from tests.conftest import DatabaseFactory
+from affectrange.db import Database
 
 ADMIN_PASSWORD = "a long admin passphrase"
 
@@ -29,22 +27,19 @@ class CliRunnerCall:
         return self._runner.invoke(app, list(args), input=stdin, env=self._env)
 
 
-@pytest.fixture
-def cli_database(databases: DatabaseFactory) -> Iterator[Database]:
-    """A fresh, migrated database of the backend under test (a SQLite file, or PostgreSQL)."""
-    database = create_database(databases.new_url("cli"))
-    migrate.upgrade(database)
-    yield database
-    database.dispose()
+def database_url(database: Database) -> str:
+    return database.engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture
 def run_cli(
-    cli_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    committing_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[CliRunnerCall]:
     monkeypatch.chdir(tmp_path)  # no stray .env or var/ of the working tree
     env = {
-        "AFFECTRANGE_DATABASE_URL": cli_database.engine.url.render_as_string(hide_password=False),
+        "AFFECTRANGE_DATABASE_URL": committing_database.engine.url.render_as_string(
+            hide_password=False
+        ),
         "AFFECTRANGE_SECRET_KEY": "cli-test-secret-key",
         "AFFECTRANGE_ARGON2_MEMORY_KIB": "1024",
         "AFFECTRANGE_ARGON2_TIME_COST": "1",
@@ -65,7 +60,7 @@ def user_count(database: Database) -> int:
 
 
 def test_user_create_makes_an_admin_with_an_argon2id_password(
-    run_cli: CliRunnerCall, cli_database: Database
+    run_cli: CliRunnerCall, committing_database: Database
 ) -> None:
     result = run_cli(
         "user",
@@ -79,7 +74,7 @@ def test_user_create_makes_an_admin_with_an_argon2id_password(
 
     assert result.exit_code == 0, result.output + result.stderr
     assert "admin@example.org" in result.stdout
-    [admin] = users_in(cli_database)
+    [admin] = users_in(committing_database)
     assert admin.email == "admin@example.org"
     assert admin.role is Role.ADMIN
     assert admin.password_hash.startswith("$argon2id$")
@@ -87,20 +82,20 @@ def test_user_create_makes_an_admin_with_an_argon2id_password(
 
 
 def test_user_create_makes_a_person_by_default(
-    run_cli: CliRunnerCall, cli_database: Database
+    run_cli: CliRunnerCall, committing_database: Database
 ) -> None:
     result = run_cli(
         "user", "create", "Person@Example.org", "--password-stdin", stdin=ADMIN_PASSWORD + "\n"
     )
 
     assert result.exit_code == 0, result.stderr
-    [person] = users_in(cli_database)
+    [person] = users_in(committing_database)
     assert person.role is Role.PERSON
     assert person.email == "person@example.org"
 
 
 def test_a_short_password_exits_2_naming_the_password(
-    run_cli: CliRunnerCall, cli_database: Database
+    run_cli: CliRunnerCall, committing_database: Database
 ) -> None:
     result = run_cli(
         "user",
@@ -115,11 +110,11 @@ def test_a_short_password_exits_2_naming_the_password(
     assert result.exit_code == 2
     assert "password" in result.stderr.lower()
     assert "short" not in result.stdout
-    assert user_count(cli_database) == 0
+    assert user_count(committing_database) == 0
 
 
 def test_an_invalid_email_exits_2_naming_the_email(
-    run_cli: CliRunnerCall, cli_database: Database
+    run_cli: CliRunnerCall, committing_database: Database
 ) -> None:
     result = run_cli(
         "user",
@@ -133,11 +128,11 @@ def test_an_invalid_email_exits_2_naming_the_email(
 
     assert result.exit_code == 2
     assert "email" in result.stderr.lower()
-    assert user_count(cli_database) == 0
+    assert user_count(committing_database) == 0
 
 
 def test_an_email_that_already_has_an_account_exits_2(
-    run_cli: CliRunnerCall, cli_database: Database
+    run_cli: CliRunnerCall, committing_database: Database
 ) -> None:
     args = ("user", "create", "admin@example.org", "--role", "admin", "--password-stdin")
     assert run_cli(*args, stdin=ADMIN_PASSWORD + "\n").exit_code == 0
@@ -146,11 +141,13 @@ def test_an_email_that_already_has_an_account_exits_2(
 
     assert again.exit_code == 2
     assert "already exists" in again.stderr
-    [admin] = users_in(cli_database)
+    [admin] = users_in(committing_database)
     assert PasswordHasher().verify(admin.password_hash, ADMIN_PASSWORD)
 
 
-def test_an_unknown_role_is_bad_usage(run_cli: CliRunnerCall, cli_database: Database) -> None:
+def test_an_unknown_role_is_bad_usage(
+    run_cli: CliRunnerCall, committing_database: Database
+) -> None:
     result = run_cli(
         "user",
         "create",
@@ -163,7 +160,7 @@ def test_an_unknown_role_is_bad_usage(run_cli: CliRunnerCall, cli_database: Data
 
     assert result.exit_code == 2
     assert "role" in result.stderr.lower()
-    assert user_count(cli_database) == 0
+    assert user_count(committing_database) == 0
 
 
 @pytest.mark.parametrize(
@@ -185,7 +182,9 @@ def test_user_create_help_describes_its_options(run_cli: CliRunnerCall) -> None:
     assert "--password-stdin" in result.stdout
 
 
-def test_set_password_replaces_the_password(run_cli: CliRunnerCall, cli_database: Database) -> None:
+def test_set_password_replaces_the_password(
+    run_cli: CliRunnerCall, committing_database: Database
+) -> None:
     create = ("user", "create", "admin@example.org", "--role", "admin", "--password-stdin")
     assert run_cli(*create, stdin=ADMIN_PASSWORD + "\n").exit_code == 0
 
@@ -198,7 +197,7 @@ def test_set_password_replaces_the_password(run_cli: CliRunnerCall, cli_database
     )
 
     assert result.exit_code == 0, result.stderr
-    [admin] = users_in(cli_database)
+    [admin] = users_in(committing_database)
     assert PasswordHasher().verify(admin.password_hash, "a brand new passphrase")
 
 

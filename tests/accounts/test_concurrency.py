@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import httpx2
 import pytest
 from sqlalchemy.engine import make_url
 
-from affectrange import migrate
 from affectrange.accounts import service as accounts
 from affectrange.accounts.models import Role
 from affectrange.accounts.schemas import RegisterForm
@@ -19,32 +17,24 @@ from affectrange.accounts.security import verify_password
 from affectrange.app import create_app
 from affectrange.clock import SystemClock
 from affectrange.config import Settings
-from affectrange.db import Database, create_database, session_scope
+from affectrange.db import Database, session_scope
 from tests.browser.live import serve
-from tests.conftest import NOW, PASSWORD, DatabaseFactory, make_settings
+from tests.conftest import NOW, PASSWORD, make_settings
 
 
 @pytest.fixture
-def real_database(databases: DatabaseFactory) -> Iterator[Database]:
-    database = create_database(databases.new_url("concurrency"))
-    migrate.upgrade(database)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def settings_for(real_database: Database) -> Settings:
-    settings = make_settings(real_database.engine.url.render_as_string(hide_password=False))
-    with session_scope(real_database) as session:
+def settings_for(committing_database: Database) -> Settings:
+    settings = make_settings(committing_database.engine.url.render_as_string(hide_password=False))
+    with session_scope(committing_database) as session:
         form = RegisterForm(email="alice@example.org", password=PASSWORD, password_repeat=PASSWORD)
         accounts.register_user(session, settings, form, now=NOW, role=Role.PERSON)
     return settings
 
 
 def test_parallel_wrong_passwords_cannot_slip_past_the_limit(
-    real_database: Database, settings_for: Settings
+    committing_database: Database, settings_for: Settings
 ) -> None:
-    app = create_app(settings_for, database=real_database, clock=SystemClock())
+    app = create_app(settings_for, database=committing_database, clock=SystemClock())
     attempts = 30
 
     def attempt(url: str) -> int:
@@ -61,9 +51,9 @@ def test_parallel_wrong_passwords_cannot_slip_past_the_limit(
 
 @pytest.mark.sqlite_only  # SQLite's database-wide write lock is what this is about
 def test_a_sign_in_does_not_hold_the_write_lock_while_it_hashes(
-    real_database: Database, settings_for: Settings, monkeypatch: pytest.MonkeyPatch
+    committing_database: Database, settings_for: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = Path(str(make_url(str(real_database.engine.url)).database))
+    path = Path(str(make_url(str(committing_database.engine.url)).database))
     other_writer_got_the_lock: list[bool] = []
 
     def verify_while_another_writer_writes(settings: Settings, hashed: str, password: str) -> bool:
@@ -80,7 +70,7 @@ def test_a_sign_in_does_not_hold_the_write_lock_while_it_hashes(
     monkeypatch.setattr(
         "affectrange.accounts.service.verify_password", verify_while_another_writer_writes
     )
-    app = create_app(settings_for, database=real_database, clock=SystemClock())
+    app = create_app(settings_for, database=committing_database, clock=SystemClock())
     with serve(app) as url:
         body = {"email": "alice@example.org", "password": PASSWORD}
         response = httpx2.post(f"{url}/api/v1/auth/token", json=body, timeout=60)
