@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -32,8 +33,8 @@ app = typer.Typer(
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)  # messages stay on one line for scripts that read them
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
@@ -122,6 +123,44 @@ def demo(
         )
     for line in demo_data.describe(result):
         out.print(line, highlight=False)
+
+
+@app.command()
+def score(
+    instrument: Annotated[str, typer.Argument(help="phq9, phq2, gad7, pcl5, pcptsd5, auditc, ...")],
+    responses: Annotated[
+        Path, typer.Argument(help="Wide CSV: respondent_id,date,q1,q2,... (published order).")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the scores here (default: stdout).")
+    ] = None,
+) -> None:
+    """Score questionnaire responses (CONTRACTS.md section 4); a bad file is refused whole."""
+    from affectrange import score_csv
+    from affectrange.instruments import UnknownInstrument, get_instrument, instrument_ids
+
+    try:
+        definition = get_instrument(instrument)
+    except UnknownInstrument:
+        _fail(f"unknown instrument {instrument!r}; one of {', '.join(instrument_ids())}", 2)
+    if not responses.is_file():
+        _fail(f"{responses}: no such file", EXIT_BAD_INPUT)
+    try:
+        with err.status(f"scoring {responses} ...") if err.is_terminal else nullcontext():
+            rows = score_csv.read_and_score(responses, definition)
+    except score_csv.ResponsesFileError as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+    except UnicodeDecodeError:
+        _fail(f"{responses}: not a UTF-8 text file", EXIT_BAD_INPUT)
+    if output is None:
+        score_csv.write_scores(rows, sys.stdout)
+        return
+    try:
+        with output.open("w", newline="", encoding="utf-8") as handle:
+            score_csv.write_scores(rows, handle)
+    except OSError as error:
+        _fail(f"{output}: {error.strerror}", EXIT_FAILURE)
+    err.print(f"Scored {len(rows)} response(s) into {output}.", highlight=False)
 
 
 @user_app.command("create")
