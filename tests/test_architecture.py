@@ -12,7 +12,7 @@ import pytest
 import affectrange
 
 PACKAGE = Path(affectrange.__file__).parent
-PURE_PACKAGES = ("analysis", "instruments")
+PURE_PACKAGES = ("analysis", "instruments", "safety")
 FORBIDDEN_IN_PURE = ("affectrange.web", "affectrange.db", "sqlalchemy", "fastapi", "starlette")
 
 # accounts/repository.py documents these: signing in and presenting a cookie or token must find

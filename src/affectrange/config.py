@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from affectrange.safety import DEFAULT_CRISIS_PHRASES
+
 DEFAULT_SQLITE_PATH = Path("var") / "affectrange.sqlite3"
 
 
@@ -40,6 +42,14 @@ class Settings(BaseSettings):
     argon2_parallelism: int = 4
 
     demo_password: SecretStr | None = None
+
+    crisis_country: str = "US"
+    """Whose crisis lines the crisis card lists (SCIENCE.md 6.1; a table per country)."""
+    crisis_phrases: tuple[str, ...] | None = None
+    """Phrases in a note that show the crisis card; None means the project's default list."""
+
+    def crisis_phrase_list(self) -> tuple[str, ...]:
+        return self.crisis_phrases if self.crisis_phrases is not None else DEFAULT_CRISIS_PHRASES
 
     def resolved_secret_key(self) -> str:
         """The configured key, or a per-installation key made on first use (never in the repo)."""

@@ -44,9 +44,12 @@ def form_csrf(client: TestClient) -> str:
 
 
 def record(client: TestClient, headers: dict[str, str], payload: dict[str, object]) -> Any:
+    """Save through the API; returns the entry as stored (as GET shows it)."""
     response = client.post("/api/v1/checkins", json=payload, headers=headers)
     assert response.status_code in (200, 201), response.text
-    return response.json()
+    saved = response.json()
+    assert saved.pop("crisis_support") is None  # no test note here carries crisis language
+    return saved
 
 
 def radio_checked(html: str, name: str, value: int | str) -> bool:

@@ -7,10 +7,11 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.encoders import jsonable_encoder
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from affectrange.accounts.auth import (
     ApiPerson,
@@ -31,13 +32,21 @@ from affectrange.analysis.items import (
 from affectrange.checkins import service
 from affectrange.checkins.chart import build_chart
 from affectrange.checkins.models import Checkin
-from affectrange.checkins.schemas import CheckinIn, CheckinList, CheckinRead
+from affectrange.checkins.schemas import (
+    CheckinIn,
+    CheckinList,
+    CheckinRead,
+    CheckinSaved,
+    CrisisSupportRead,
+)
 from affectrange.clock import Clock, local_today
+from affectrange.config import Settings
 from affectrange.errors import InvalidInput
+from affectrange.safety import crisis_resources
 from affectrange.text import EARLIEST_DAY, LATEST_DAY, MAX_ROW_ID
 from affectrange.web.api import API_ERROR_RESPONSES
 from affectrange.web.csrf import verify_csrf
-from affectrange.web.deps import ClockDep, SessionDep
+from affectrange.web.deps import ClockDep, SessionDep, SettingsDep
 from affectrange.web.templating import is_htmx, redirect, render
 from affectrange.web.validation import form_values, validation_messages
 from affectrange.writer import BatchingWriter
@@ -90,13 +99,24 @@ def new_checkin_page(
 
 @router.post("/checkins")
 async def submit_checkin(
-    request: Request, person: CurrentPerson, session: SessionDep, clock: ClockDep
+    request: Request,
+    person: CurrentPerson,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> Response:
     submitted = form_values((await request.form()).multi_items())
     today = local_today(clock, person.timezone)
     try:
         entry = CheckinIn.model_validate(submitted)
-        recorded = service.record_checkin(session, person, entry, today=today, now=clock.now())
+        recorded = service.record_checkin(
+            session,
+            person,
+            entry,
+            today=today,
+            now=clock.now(),
+            crisis_phrases=settings.crisis_phrase_list(),
+        )
     except (ValidationError, InvalidInput) as error:
         errors = _form_errors(error)
         existing = _existing_for(session, person, submitted.get("date"))
@@ -104,7 +124,10 @@ async def submit_checkin(
         template = "checkins/_form.html" if is_htmx(request) else "checkins/new.html"
         return render(request, template, context, status_code=422)
     outcome = "created" if recorded.created else "updated"
-    return redirect(request, f"/checkins?saved={recorded.checkin.date.isoformat()}&{outcome}=1")
+    # The next page opens with the crisis card when the note needs it (SCIENCE.md 6.1).
+    support = "&support=1" if recorded.crisis_language else ""
+    day = recorded.checkin.date.isoformat()
+    return redirect(request, f"/checkins?saved={day}&{outcome}=1{support}")
 
 
 def _form_errors(error: ValidationError | InvalidInput) -> dict[str, str]:
@@ -130,8 +153,10 @@ def checkins_page(
     person: CurrentPerson,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     days: Annotated[int, Query()] = DEFAULT_CHART_DAYS,
     saved: Annotated[dt.date | None, Query(ge=EARLIEST_DAY, le=LATEST_DAY)] = None,
+    support: Annotated[bool, Query()] = False,
 ) -> Response:
     days = days if days in CHART_DAY_CHOICES else DEFAULT_CHART_DAYS
     today = local_today(clock, person.timezone)
@@ -148,6 +173,7 @@ def checkins_page(
         "saved": saved,
         "today": today,
         "checked_in_today": bool(rows) and rows[0].date == today,
+        "crisis": crisis_resources(settings.crisis_country) if support else None,
     }
     return render(request, "checkins/list.html", context)
 
@@ -179,10 +205,10 @@ def delete_checkin_page(
 
 @api_router.post(
     "",
-    response_model=CheckinRead,
+    response_model=CheckinSaved,
     status_code=201,
     responses={
-        200: {"description": "That day's entry was replaced", "model": CheckinRead},
+        200: {"description": "That day's entry was replaced", "model": CheckinSaved},
     },
     openapi_extra={
         "requestBody": {
@@ -202,19 +228,20 @@ async def api_record_checkin(request: Request) -> Response:
     entry = _parse_checkin(await request.body())
     clock: Clock = request.app.state.clock
     writer: BatchingWriter = request.app.state.writer
+    settings: Settings = request.app.state.settings
     unit = partial(
         service.record_checkin_for_api,
         credentials=credentials,
         entry=entry,
         now=clock.now(),
         clock=clock,
+        crisis_phrases=settings.crisis_phrase_list(),
     )
     recorded = await writer.run(unit)
-    return Response(
-        recorded.checkin.model_dump_json(),
-        status_code=201 if recorded.created else 200,
-        media_type="application/json",
-    )
+    support = crisis_resources(settings.crisis_country) if recorded.crisis_language else None
+    body = recorded.checkin.model_dump(mode="json")
+    body["crisis_support"] = CrisisSupportRead.from_resources(support) if support else None
+    return JSONResponse(jsonable_encoder(body), status_code=201 if recorded.created else 200)
 
 
 def _parse_checkin(body: bytes) -> CheckinIn:

@@ -23,6 +23,7 @@ from affectrange.analysis.items import (
     NEGATIVE_ITEMS,
     POSITIVE_ITEMS,
 )
+from affectrange.safety import CrisisResources
 from affectrange.text import Day, MultiLineText, SingleLineText
 
 Rating = Annotated[
@@ -130,3 +131,37 @@ class CheckinRead(BaseModel):
 
 class CheckinList(BaseModel):
     checkins: list[CheckinRead]
+
+
+class CrisisResourceRead(BaseModel):
+    label: str
+    detail: str
+    href: str | None
+
+
+class CrisisSupportRead(BaseModel):
+    """Shown to the person at once, before anything else (SCIENCE.md 6.1)."""
+
+    country: str
+    emergency_number: str
+    resources: list[CrisisResourceRead]
+
+    @classmethod
+    def from_resources(cls, support: CrisisResources) -> dict[str, object]:
+        resources = [
+            CrisisResourceRead(label=r.label, detail=r.detail, href=r.href)
+            for r in support.resources
+        ]
+        model = cls(
+            country=support.country,
+            emergency_number=support.emergency_number,
+            resources=resources,
+        )
+        return model.model_dump(mode="json")
+
+
+class CheckinSaved(CheckinRead):
+    crisis_support: CrisisSupportRead | None = Field(
+        default=None,
+        description="Present when the note contains crisis language: show these resources at once",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from affectrange.checkins.repository import CheckinRepository
 from affectrange.checkins.schemas import CheckinIn, CheckinRead
 from affectrange.clock import Clock, local_today
 from affectrange.errors import InvalidInput, NotFound
+from affectrange.safety import DEFAULT_CRISIS_PHRASES, find_crisis_language
 
 FUTURE_DAY_MESSAGE = "This day has not happened yet. Choose today or an earlier day."
 
@@ -24,12 +26,24 @@ FUTURE_DAY_MESSAGE = "This day has not happened yet. Choose today or an earlier 
 class RecordedCheckin:
     checkin: CheckinRead
     created: bool
+    crisis_language: tuple[str, ...] = ()
+    """Crisis phrases found in the note: the page must show the crisis card (SCIENCE.md 6.1)."""
 
 
 def record_checkin(
-    session: Session, person: Owner, entry: CheckinIn, *, today: dt.date, now: dt.datetime
+    session: Session,
+    person: Owner,
+    entry: CheckinIn,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    crisis_phrases: Sequence[str] = DEFAULT_CRISIS_PHRASES,
 ) -> RecordedCheckin:
-    """Save the day's entry (creating or replacing it). `today` is the person's local date."""
+    """Save the day's entry (creating or replacing it). `today` is the person's local date.
+
+    The note is read for crisis language; what is found is returned so the caller shows the
+    crisis card. Saving never depends on it: the app is never blocked (SCIENCE.md 6.1).
+    """
     if entry.date > today:
         raise InvalidInput({"date": FUTURE_DAY_MESSAGE})
     values = entry.model_dump(exclude={"date"})
@@ -37,7 +51,8 @@ def record_checkin(
     values["backfilled"] = entry.date < today
     row = CheckinRepository(session, person).upsert(values, now=now)
     checkin = CheckinRead.model_validate(dict(row))
-    return RecordedCheckin(checkin=checkin, created=row["revision"] == 1)
+    found = find_crisis_language(entry.note, crisis_phrases)
+    return RecordedCheckin(checkin=checkin, created=row["revision"] == 1, crisis_language=found)
 
 
 def record_checkin_for_api(
@@ -47,11 +62,13 @@ def record_checkin_for_api(
     *,
     now: dt.datetime,
     clock: Clock,
+    crisis_phrases: Sequence[str] = DEFAULT_CRISIS_PHRASES,
 ) -> RecordedCheckin:
     """The API's unit of work: who is asking, then the check-in, in one transaction."""
     person = accounts.person_for_credentials(session, credentials, now=now, record_use=True)
+    today = local_today(clock, person.timezone)
     return record_checkin(
-        session, person, entry, today=local_today(clock, person.timezone), now=now
+        session, person, entry, today=today, now=now, crisis_phrases=crisis_phrases
     )
 
 
