@@ -107,3 +107,23 @@ def test_chart_page_with_entries(page: Page, live_server: LiveServer, axe_script
     expect(page.locator("table.checkins-table tbody tr")).to_have_count(8)
     assert_accessible(page, axe_script)
     assert_reflows(page)
+
+
+def test_a_risky_note_opens_the_crisis_card_first_and_it_is_accessible(
+    page: Page, live_server: LiveServer, axe_script: str
+) -> None:
+    register(page, live_server, "crisis-card")
+    for item in ITEM_IDS:
+        answer(page, item, 1)
+    page.get_by_text("Add context (optional)").click()
+    page.get_by_label("Note").fill("Nothing matters. I want to die.")
+    page.get_by_role("button", name="Save check-in").click()
+
+    card = page.get_by_test_id("crisis-card")
+    expect(card).to_be_visible()
+    expect(card.get_by_role("link", name="Call or text 988")).to_have_attribute("href", "tel:988")
+    first_heading = page.locator("main h1, main h2").first
+    expect(first_heading).to_have_text("You do not have to carry this alone")
+    expect(page.get_by_test_id("saved-notice")).to_be_visible()  # saved all the same
+    assert_accessible(page, axe_script)
+    assert_reflows(page)
