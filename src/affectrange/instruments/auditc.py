@@ -68,8 +68,6 @@ AUDITC: Final = Instrument(
             text="Sex (used only to choose the screening cut-off)",
             options=coded([("F", 0, "Female"), ("M", 0, "Male")]),
             scored=False,
-            loinc=None,
-            loinc_verified=False,
         ),
     ),
     loinc_panel="72109-2",

@@ -46,8 +46,8 @@ class Item:
     options: tuple[ResponseOption, ...]
     scored: bool
     """True when the item's score enters the total (PHQ-9 q10 and routing questions do not)."""
-    loinc: str | None
-    loinc_verified: bool
+    loinc: str | None = None
+    loinc_verified: bool = False
     critical: bool = False
     """Endorsing it (a score of 1 or more) raises the safety flag, whatever the total."""
     preamble: str | None = None

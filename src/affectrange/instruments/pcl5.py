@@ -117,8 +117,6 @@ def make_pcl5(cutoff: int = DEFAULT_CUTOFF) -> Instrument:
                 text=text,
                 options=_OPTIONS,
                 scored=True,
-                loinc=None,
-                loinc_verified=False,
             )
             for item_id, text in zip(ITEM_IDS, _TEXTS, strict=True)
         ),

@@ -81,8 +81,6 @@ PCPTSD5: Final = Instrument(
             text="Have you ever experienced this kind of event?",
             options=NO_YES,
             scored=False,  # routes, does not count
-            loinc=None,
-            loinc_verified=False,
             preamble=_TRAUMA_EXAMPLES,
         ),
         *(
@@ -91,8 +89,6 @@ PCPTSD5: Final = Instrument(
                 text=text,
                 options=NO_YES,
                 scored=True,
-                loinc=None,
-                loinc_verified=False,
             )
             for item_id, text in zip(ITEM_IDS, _TEXTS, strict=True)
         ),

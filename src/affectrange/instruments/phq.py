@@ -64,8 +64,6 @@ DIFFICULTY = Item(
         ["Not difficult at all", "Somewhat difficult", "Very difficult", "Extremely difficult"]
     ),
     scored=False,  # recorded, never added to the total (SCIENCE.md 3.2)
-    loinc=None,
-    loinc_verified=False,
 )
 
 PHQ9_BANDS: Final = (

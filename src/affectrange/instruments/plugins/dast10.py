@@ -42,8 +42,6 @@ DAST10: Final = Instrument(
             text=None,  # licensed: never shipped
             options=_REVERSED_OPTIONS if item_id in REVERSED else NO_YES_UNLABELLED,
             scored=True,
-            loinc=None,
-            loinc_verified=False,
         )
         for item_id in ITEM_IDS
     ),

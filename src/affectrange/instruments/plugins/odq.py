@@ -89,8 +89,6 @@ def _item(item_id: str) -> Item:
         text=None,  # licensed: never shipped
         options=unlabelled(1, 5),
         scored=True,
-        loinc=None,
-        loinc_verified=False,
     )
 
 
@@ -105,8 +103,6 @@ ODQ: Final = Instrument(
             text=None,
             options=NO_YES_UNLABELLED,
             scored=False,
-            loinc=None,
-            loinc_verified=False,
         ),
         *(_item(item_id) for item_id in ITEM_IDS[20:]),
     ),

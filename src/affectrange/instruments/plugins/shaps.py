@@ -39,8 +39,6 @@ SHAPS: Final = Instrument(
             text=None,  # licensed: never shipped
             options=_OPTIONS,
             scored=True,
-            loinc=None,
-            loinc_verified=False,
         )
         for item_id in ITEM_IDS
     ),

@@ -53,8 +53,6 @@ WSAS: Final = Instrument(
             text=None,
             options=NO_YES_UNLABELLED,
             scored=False,
-            loinc=None,
-            loinc_verified=False,
         ),
         *(
             Item(
@@ -62,8 +60,6 @@ WSAS: Final = Instrument(
                 text=None,  # licensed: never shipped
                 options=unlabelled(0, 8),
                 scored=True,
-                loinc=None,
-                loinc_verified=False,
             )
             for item_id in ITEM_IDS
         ),
