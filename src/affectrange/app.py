@@ -27,6 +27,10 @@ from affectrange.clock import Clock, SystemClock
 from affectrange.config import Settings, get_settings
 from affectrange.db import Database, create_database
 from affectrange.errors import AffectRangeError, InvalidInput, TooManyAttempts
+from affectrange.questionnaires.routes import api_router as questionnaires_api
+from affectrange.questionnaires.routes import router as questionnaires_pages
+from affectrange.reminders.routes import router as reminders_pages
+from affectrange.reminders.routes import unsubscribe_router
 from affectrange.web.api import api_error
 from affectrange.web.pages import router as general_pages
 from affectrange.web.templating import STATIC_DIR, render
@@ -63,7 +67,17 @@ def create_app(
     # Routes are matched in order, one pattern at a time: the frequent machine calls (health
     # probes, the API) come first, pages next, static files last.
     _add_health_routes(app)
-    for router in (checkins_api, accounts_api, general_pages, checkins_pages, accounts_pages):
+    for router in (
+        checkins_api,
+        questionnaires_api,
+        accounts_api,
+        general_pages,
+        checkins_pages,
+        questionnaires_pages,
+        reminders_pages,
+        unsubscribe_router,
+        accounts_pages,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _add_error_handlers(app)

@@ -21,6 +21,7 @@ from affectrange.clock import SystemClock
 from affectrange.config import get_settings
 from affectrange.db import Database, create_database, session_scope
 from affectrange.errors import InvalidInput
+from affectrange.reminders.scheduler import ReminderScheduler
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
@@ -90,21 +91,87 @@ def serve(
         typer.Option(min=1, help="Worker processes (default: one per core, at most 4)."),
     ] = None,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
+    reminders: Annotated[
+        bool,
+        typer.Option(help="Send e-mail reminders from this process (off: run `worker` instead)."),
+    ] = True,
 ) -> None:
-    """Serve the web app and the API."""
+    """Serve the web app and the API (and, by default, send reminders)."""
     import uvicorn
 
+    # One scheduler per `serve`, in this process, not one per web worker process.
+    scheduler_context = _reminder_scheduler() if reminders else nullcontext()
     out.print(f"AffectRange is at [bold]http://{host}:{port}[/] (Ctrl-C stops it).")
-    uvicorn.run(
-        "affectrange.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers or default_workers(),
-        proxy_headers=True,
-        access_log=access_log,
-        log_level="info",
-    )
+    with scheduler_context:
+        uvicorn.run(
+            "affectrange.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers or default_workers(),
+            proxy_headers=True,
+            access_log=access_log,
+            log_level="info",
+        )
+
+
+@contextmanager
+def _reminder_scheduler(interval: float | None = None) -> Iterator[ReminderScheduler]:
+    from affectrange.mail import OutboxMailer, mailer_from_settings
+    from affectrange.reminders.scheduler import TICK_SECONDS, MailLinks
+
+    settings = get_settings()
+    mailer = mailer_from_settings(settings)
+    if isinstance(mailer, OutboxMailer):
+        out.print(
+            f"Reminder e-mails are written to {settings.mail_outbox_dir}/ (no SMTP server set)."
+        )
+    links = MailLinks(settings.public_base_url, settings.resolved_secret_key().encode("utf-8"))
+    with _open_database() as database:
+        scheduler = ReminderScheduler(
+            database, mailer, SystemClock(), links, interval=interval or TICK_SECONDS
+        )
+        scheduler.start()
+        try:
+            yield scheduler
+        finally:
+            scheduler.stop()
+
+
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option(help="Run one pass and exit (for cron or a timer).")
+    ] = False,
+    interval: Annotated[float, typer.Option(min=1, help="Seconds between passes.")] = 60.0,
+) -> None:
+    """Send due reminders (for deployments that run `serve --no-reminders`)."""
+    import logging
+    import signal
+    import threading
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if once:
+        from affectrange.mail import mailer_from_settings
+        from affectrange.reminders.scheduler import MailLinks, run_due_reminders
+
+        settings = get_settings()
+        links = MailLinks(settings.public_base_url, settings.resolved_secret_key().encode())
+        with _open_database() as database:
+            report = run_due_reminders(
+                database, mailer_from_settings(settings), now=SystemClock().now(), links=links
+            )
+        out.print(
+            f"Reminders: {report.sent} sent, {report.failed} failed, "
+            f"{report.already_claimed} already sent by another process."
+        )
+        return
+    stopped = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stopped.set())
+    out.print("Sending reminders (Ctrl-C stops).")
+    with _reminder_scheduler(interval):
+        stopped.wait()
 
 
 @app.command()

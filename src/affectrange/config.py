@@ -48,6 +48,29 @@ class Settings(BaseSettings):
     crisis_phrases: tuple[str, ...] | None = None
     """Phrases in a note that show the crisis card; None means the project's default list."""
 
+    # --- outgoing e-mail (reminders) ---------------------------------------------------------
+    mail_from: str = "AffectRange <reminders@localhost>"
+    """The From address of every e-mail; its domain also names the Message-IDs."""
+    smtp_host: str | None = None
+    """The mail server that relays e-mail. None: mail is written to mail_outbox_dir instead,
+    so a development machine never sends anything."""
+    smtp_port: int = 587
+    """The mail server's port: 587 for submission with STARTTLS, 465 for implicit TLS."""
+    smtp_starttls: bool = True
+    """Upgrade the connection with STARTTLS, and refuse to send if the server cannot."""
+    smtp_ssl: bool = False
+    """Speak TLS from the first byte (usually port 465); STARTTLS is then not used."""
+    smtp_username: str | None = None
+    """Log in to the mail server as this user; None: send without logging in."""
+    smtp_password: SecretStr | None = None
+    """The password for smtp_username."""
+    smtp_timeout_seconds: float = 30
+    """How long to wait on the mail server before giving up on one e-mail."""
+    mail_outbox_dir: Path = Path("var") / "outbox"
+    """Where e-mail is written as .eml files when smtp_host is None (what `make run` does)."""
+    public_base_url: str = "http://127.0.0.1:8000"
+    """The address people reach this site at: links in e-mails start with it."""
+
     def crisis_phrase_list(self) -> tuple[str, ...]:
         return self.crisis_phrases if self.crisis_phrases is not None else DEFAULT_CRISIS_PHRASES
 

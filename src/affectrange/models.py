@@ -5,8 +5,25 @@ from __future__ import annotations
 from affectrange.accounts.models import ApiToken, LoginFailure, User, WebSession
 from affectrange.checkins.models import Checkin
 from affectrange.db import Base
+from affectrange.questionnaires.models import QuestionnaireResponse, Reassessment, ScheduleChoice
+from affectrange.reminders.models import ReminderSettings, SentReminder
+from affectrange.safety_events.models import SafetyEvent
 from affectrange.state import AppState
 
 metadata = Base.metadata
 
-__all__ = ["ApiToken", "AppState", "Checkin", "LoginFailure", "User", "WebSession", "metadata"]
+__all__ = [
+    "ApiToken",
+    "AppState",
+    "Checkin",
+    "LoginFailure",
+    "QuestionnaireResponse",
+    "Reassessment",
+    "ReminderSettings",
+    "SafetyEvent",
+    "ScheduleChoice",
+    "SentReminder",
+    "User",
+    "WebSession",
+    "metadata",
+]

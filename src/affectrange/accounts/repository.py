@@ -20,6 +20,9 @@ class UserRepository:
     def __init__(self, session: Session) -> None:
         self._session = session
 
+    def get(self, user_id: int) -> User | None:
+        return self._session.get(User, user_id)
+
     def by_email(self, email: str) -> User | None:
         return self._session.scalar(select(User).where(User.email == email.lower()))
 

@@ -85,6 +85,14 @@ def _refuse_taken_email(users: UserRepository, email: str) -> None:
         )
 
 
+def get_user(session: Session, owner: Owner) -> User:
+    """The full account behind an owner (a `Principal` carries only id, role and time zone)."""
+    user = UserRepository(session).get(owner.id)
+    if user is None:
+        raise NotAuthenticated(SIGN_IN_FIRST_MESSAGE)
+    return user
+
+
 def user_by_email(session: Session, email: str) -> User | None:
     return UserRepository(session).by_email(email)
 

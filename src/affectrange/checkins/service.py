@@ -18,6 +18,8 @@ from affectrange.checkins.schemas import CheckinIn, CheckinRead
 from affectrange.clock import Clock, local_today
 from affectrange.errors import InvalidInput, NotFound
 from affectrange.safety import DEFAULT_CRISIS_PHRASES, find_crisis_language
+from affectrange.safety_events.models import SafetySignal
+from affectrange.safety_events.service import record_safety_event
 
 FUTURE_DAY_MESSAGE = "This day has not happened yet. Choose today or an earlier day."
 
@@ -42,7 +44,8 @@ def record_checkin(
     """Save the day's entry (creating or replacing it). `today` is the person's local date.
 
     The note is read for crisis language; what is found is returned so the caller shows the
-    crisis card. Saving never depends on it: the app is never blocked (SCIENCE.md 6.1).
+    crisis card, and the event is recorded for the person's clinicians (once per day's entry).
+    Saving never depends on it: the app is never blocked (SCIENCE.md 6.1).
     """
     if entry.date > today:
         raise InvalidInput({"date": FUTURE_DAY_MESSAGE})
@@ -52,6 +55,15 @@ def record_checkin(
     row = CheckinRepository(session, person).upsert(values, now=now)
     checkin = CheckinRead.model_validate(dict(row))
     found = find_crisis_language(entry.note, crisis_phrases)
+    if found:
+        record_safety_event(
+            session,
+            person,
+            signal=SafetySignal.NOTE_LANGUAGE,
+            source="checkin",
+            source_id=checkin.id,
+            now=now,
+        )
     return RecordedCheckin(checkin=checkin, created=row["revision"] == 1, crisis_language=found)
 
 

@@ -12,6 +12,7 @@ from affectrange.accounts.auth import OptionalUser
 from affectrange.accounts.models import Role
 from affectrange.checkins import service as checkins
 from affectrange.clock import local_today
+from affectrange.questionnaires import service as questionnaires
 from affectrange.web.deps import ClockDep, SessionDep
 from affectrange.web.templating import render
 
@@ -32,6 +33,8 @@ def home(request: Request, user: OptionalUser, session: SessionDep, clock: Clock
         )
         days_with_entry = {c.day for c in week}
         context = {
+            "due": questionnaires.due_questionnaires(session, user, today=today),
+            "instrument_names": {i.id: i.name for i in questionnaires.answerable_instruments()},
             "today": today,
             "checked_in_today": today in days_with_entry,
             "week": [

@@ -1,0 +1,1 @@
+"""Questionnaires: schedules, answering, results, and their FHIR form."""

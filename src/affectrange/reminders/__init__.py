@@ -1,0 +1,1 @@
+"""E-mail reminders: the daily check-in and due questionnaires, sent once each, with unsubscribe."""
