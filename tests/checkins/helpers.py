@@ -49,6 +49,7 @@ def record(client: TestClient, headers: dict[str, str], payload: dict[str, objec
     assert response.status_code in (200, 201), response.text
     saved = response.json()
     assert saved.pop("crisis_support") is None  # no test note here carries crisis language
+    assert saved.pop("talk_to_prescriber") is False  # nor talk of stopping a medication
     return saved
 
 

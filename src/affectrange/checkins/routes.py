@@ -126,8 +126,9 @@ async def submit_checkin(
     outcome = "created" if recorded.created else "updated"
     # The next page opens with the crisis card when the note needs it (SCIENCE.md 6.1).
     support = "&support=1" if recorded.crisis_language else ""
+    prescriber = "&prescriber=1" if recorded.stopping_language else ""
     day = recorded.checkin.date.isoformat()
-    return redirect(request, f"/checkins?saved={day}&{outcome}=1{support}")
+    return redirect(request, f"/checkins?saved={day}&{outcome}=1{support}{prescriber}")
 
 
 def _form_errors(error: ValidationError | InvalidInput) -> dict[str, str]:
@@ -157,6 +158,7 @@ def checkins_page(
     days: Annotated[int, Query()] = DEFAULT_CHART_DAYS,
     saved: Annotated[dt.date | None, Query(ge=EARLIEST_DAY, le=LATEST_DAY)] = None,
     support: Annotated[bool, Query()] = False,
+    prescriber: Annotated[bool, Query()] = False,
 ) -> Response:
     days = days if days in CHART_DAY_CHOICES else DEFAULT_CHART_DAYS
     today = local_today(clock, person.timezone)
@@ -174,6 +176,7 @@ def checkins_page(
         "today": today,
         "checked_in_today": bool(rows) and rows[0].date == today,
         "crisis": crisis_resources(settings.crisis_country) if support else None,
+        "talk_to_prescriber": prescriber,
     }
     return render(request, "checkins/list.html", context)
 
@@ -241,6 +244,7 @@ async def api_record_checkin(request: Request) -> Response:
     support = crisis_resources(settings.crisis_country) if recorded.crisis_language else None
     body = recorded.checkin.model_dump(mode="json")
     body["crisis_support"] = CrisisSupportRead.from_resources(support) if support else None
+    body["talk_to_prescriber"] = bool(recorded.stopping_language)
     return JSONResponse(jsonable_encoder(body), status_code=201 if recorded.created else 200)
 
 

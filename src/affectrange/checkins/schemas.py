@@ -165,3 +165,8 @@ class CheckinSaved(CheckinRead):
         default=None,
         description="Present when the note contains crisis language: show these resources at once",
     )
+    talk_to_prescriber: bool = Field(
+        default=False,
+        description="The note says the person wants to stop, or stopped, a medication: show the "
+        "'talk to your prescriber first' card",
+    )

@@ -17,7 +17,11 @@ from affectrange.checkins.repository import CheckinRepository
 from affectrange.checkins.schemas import CheckinIn, CheckinRead
 from affectrange.clock import Clock, local_today
 from affectrange.errors import InvalidInput, NotFound
-from affectrange.safety import DEFAULT_CRISIS_PHRASES, find_crisis_language
+from affectrange.safety import (
+    DEFAULT_CRISIS_PHRASES,
+    find_crisis_language,
+    find_stopping_language,
+)
 from affectrange.safety_events.models import SafetySignal
 from affectrange.safety_events.service import record_safety_event
 
@@ -30,6 +34,9 @@ class RecordedCheckin:
     created: bool
     crisis_language: tuple[str, ...] = ()
     """Crisis phrases found in the note: the page must show the crisis card (SCIENCE.md 6.1)."""
+    stopping_language: tuple[str, ...] = ()
+    """The note says the person wants to stop, or stopped, a medication: show the
+    "talk to your prescriber first" card (SCIENCE.md 6.2 rule 2)."""
 
 
 def record_checkin(
@@ -64,7 +71,12 @@ def record_checkin(
             source_id=checkin.id,
             now=now,
         )
-    return RecordedCheckin(checkin=checkin, created=row["revision"] == 1, crisis_language=found)
+    return RecordedCheckin(
+        checkin=checkin,
+        created=row["revision"] == 1,
+        crisis_language=found,
+        stopping_language=find_stopping_language(entry.note),
+    )
 
 
 def record_checkin_for_api(

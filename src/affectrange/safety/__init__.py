@@ -4,6 +4,8 @@
   trigger; a configurable plain-text list, whole-word matching).
 - `crisis_resources`: what the crisis card shows, per country (6.1 rule 2; only the US entry is
   verified in SCIENCE.md, the rest say so).
+- `find_stopping_language`: a note saying the person wants to stop, or has stopped, a medication
+  (6.2 rule 2): the caller shows the "talk to your prescriber first" card.
 - `medication_advice_in`: the deny-list that keeps medication advice out of every user-facing string
   (6.2 hard rule 1).
 
@@ -22,15 +24,18 @@ from .resources import (
     CrisisResources,
     crisis_resources,
 )
+from .stopping_language import DEFAULT_STOPPING_PHRASES, find_stopping_language
 
 __all__ = [
     "CRISIS_RESOURCE_COUNTRIES",
     "DEFAULT_CRISIS_PHRASES",
     "DEFAULT_MEDICATION_ADVICE_PATTERNS",
+    "DEFAULT_STOPPING_PHRASES",
     "LOCAL_EMERGENCY_NUMBER",
     "CrisisResource",
     "CrisisResources",
     "crisis_resources",
     "find_crisis_language",
+    "find_stopping_language",
     "medication_advice_in",
 ]
