@@ -20,6 +20,7 @@ from affectrange.instruments import (
     get_instrument,
     instrument_ids,
     register_instrument,
+    registry,
     reset_registry,
 )
 
@@ -189,22 +190,48 @@ def test_the_package_holds_no_licensed_text_files() -> None:
     assert list(package.rglob("*.xml")) == []
 
 
-# The only public-domain items shipped without text: AUDIT-C's three questions, whose several
-# published phrasings are still to be verified word for word.
-UNVERIFIED_TEXT = {("auditc", "q1"), ("auditc", "q2"), ("auditc", "q3")}
+def test_the_registry_lists_the_shipped_and_licensed_instruments() -> None:
+    assert tuple(instrument.id for instrument in registry.SHIPPED) == SHIPPED
+    assert tuple(instrument.id for instrument in registry.PLUGINS) == PLUGINS
 
 
-@pytest.mark.parametrize("instrument_id", SHIPPED)
-def test_shipped_instruments_carry_their_text(instrument_id: str) -> None:
-    instrument = get_instrument(instrument_id)
+@pytest.mark.parametrize("instrument", registry.SHIPPED, ids=SHIPPED)
+def test_every_shipped_item_has_its_text_and_every_option_its_label(
+    instrument: Instrument,
+) -> None:
+    assert [item.id for item in instrument.items if item.text is None] == []
+    assert all(item.text and item.text.strip() for item in instrument.items)
+    assert [
+        (item.id, option.value)
+        for item in instrument.items
+        for option in item.options
+        if not option.label
+    ] == []
 
-    for item in instrument.items:
-        if (instrument_id, item.id) in UNVERIFIED_TEXT:
-            assert item.text is None
-            assert {option.label for option in item.options} == {None}
-        else:
-            assert item.text, item.id
-            assert all(option.label for option in item.options), item.id
+
+PHQ_STEM = (
+    "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+)
+GAD7_STEM = "Over the last 2 weeks, how often have you been bothered by the following problems?"
+
+
+@pytest.mark.parametrize(
+    ("instrument_id", "stem"),
+    [
+        ("phq9", PHQ_STEM),
+        # Copies of the PHQ-2 form disagree on its stem; none is shipped until one is verified.
+        ("phq2", None),
+        # The GAD-7 form's own stem, not the PHQ-9's.
+        ("gad7", GAD7_STEM),
+        ("pcl5", "In the past month, how much were you bothered by:"),
+        # Its items' stem follows the trauma question, so it is item 1's preamble.
+        ("pcptsd5", None),
+        ("auditc", None),
+        ("blunting_check", None),
+    ],
+)
+def test_stems(instrument_id: str, stem: str | None) -> None:
+    assert built_in(instrument_id).stem == stem
 
 
 def test_phq9_item_9_text() -> None:

@@ -42,6 +42,14 @@ def test_gad7_missing_item() -> None:
     assert result.missing == ("q4",)
 
 
+def test_gad7_stem_is_the_gad7_forms_own() -> None:
+    # Not the PHQ-9's "... by any of the following problems?".
+    assert GAD7.stem == (
+        "Over the last 2 weeks, how often have you been bothered by the following problems?"
+    )
+    assert GAD7.stem != get_instrument("phq9").stem
+
+
 def pcl5(**scores: int) -> dict[str, int | None]:
     """All 20 items at 0 except those given."""
     return {**items(*[0] * 20), **scores}

@@ -66,6 +66,20 @@ def test_pcptsd5_unanswered_gate_cannot_be_scored() -> None:
     assert result.missing == ("trauma", "q4", "q5")
 
 
+def test_pcptsd5_text_as_published() -> None:
+    # Prins et al. 2016, Table: the stem of items 1-5 comes after the trauma question.
+    preambles = {item.id: item.preamble for item in PCPTSD5.items}
+
+    assert PCPTSD5.stem is None
+    assert preambles["q1"] == "In the past month, have you\u2026"
+    assert [preambles[f"q{n}"] for n in range(2, 6)] == [None] * 4
+    assert PCPTSD5.item("trauma").text == "Have you ever experienced this kind of event?"
+    assert (preambles["trauma"] or "").startswith("Sometimes things happen to people")
+    assert PCPTSD5.item("q4").text == (
+        "Felt numb or detached from people, activities, or your surroundings?"
+    )
+
+
 def test_pcptsd5_answers_are_0_or_1() -> None:
     with pytest.raises(InvalidAnswer) as caught:
         PCPTSD5.score({"trauma": 2})
@@ -117,6 +131,57 @@ def test_auditc_without_sex_is_positive_at_4_and_flags_3_to_consider(
 def test_auditc_sex_is_f_or_m(sex: object) -> None:
     with pytest.raises(InvalidAnswer, match="allowed: F, M"):
         AUDITC.score({**items(1, 1, 1), "sex": sex})  # type: ignore[dict-item]
+
+
+AUDITC_TEXT = [
+    (
+        "q1",
+        "How often do you have a drink containing alcohol?",
+        [
+            "Never",
+            "Monthly or less",
+            "2-4 times a month",
+            "2-3 times a week",
+            "4 or more times a week",
+        ],
+    ),
+    (
+        "q2",
+        "How many standard drinks containing alcohol do you have on a typical day?",
+        ["1 or 2", "3 or 4", "5 or 6", "7 to 9", "10 or more"],
+    ),
+    (
+        "q3",
+        "How often do you have six or more drinks on one occasion?",
+        ["Never", "Less than monthly", "Monthly", "Weekly", "Daily or almost daily"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("item_id", "text", "labels"), AUDITC_TEXT)
+def test_auditc_published_text_with_scores_0_to_4_in_order(
+    item_id: str, text: str, labels: list[str]
+) -> None:
+    item = AUDITC.item(item_id)
+
+    assert item.text == text
+    assert [(o.value, o.score, o.label) for o in item.options] == [
+        (n, n, label) for n, label in enumerate(labels)
+    ]
+
+
+def test_auditc_sex_question_is_our_own_says_why_and_scores_nothing() -> None:
+    item = AUDITC.item("sex")
+
+    assert item.scored is False
+    assert item.text is not None
+    assert "optional" in item.text
+    assert "cut-offs differ for women and men" in item.text
+    assert "not part of the AUDIT-C" in item.text
+    assert [(o.value, o.score, o.label) for o in item.options] == [
+        ("F", 0, "Female"),
+        ("M", 0, "Male"),
+    ]
 
 
 def test_auditc_items_score_0_to_4() -> None:

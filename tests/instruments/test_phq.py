@@ -133,3 +133,11 @@ def test_phq2_missing_item() -> None:
     result = PHQ2.score({"q1": 3})
 
     assert (result.total, result.positive, result.missing) == (None, None, ("q2",))
+
+
+def test_phq2_items_are_phq9_items_1_and_2_and_its_stem_is_not_assumed() -> None:
+    assert PHQ2.items == PHQ9.items[:2]
+    # Copies of the PHQ-2 form disagree on the stem ("the following" / "any of the following");
+    # the PHQ-9's is not borrowed for it.
+    assert PHQ2.stem is None
+    assert PHQ9.stem is not None

@@ -265,7 +265,18 @@ def test_pcptsd5_shows_the_trauma_examples_before_the_trauma_question() -> None:
     questionnaire = read_back(built_in("pcptsd5"))
 
     link_ids = [entry.linkId for entry in items_of(questionnaire)]
-    assert link_ids == ["trauma-preamble", "trauma", "q1", "q2", "q3", "q4", "q5", "total"]
+    assert link_ids == [
+        "trauma-preamble",
+        "trauma",
+        "q1-preamble",
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+        "q5",
+        "total",
+    ]
+    assert item(questionnaire, "q1-preamble").text == "In the past month, have you\u2026"
     preamble = item(questionnaire, "trauma-preamble")
     assert preamble.type == "display"
     assert preamble.text is not None

@@ -11,6 +11,11 @@ Two cut-offs are published: 3 (Prins 2016: optimally sensitive; the VA's "positi
 3 items") and 4 (Bovin 2021: best balance overall and in men; 3 may suit women). `positive` uses
 3, because a screen should favour sensitivity and 3 is the VA's published rule; both results are
 in `details` (`positive_at_3`, `positive_at_4`) for those who use 4.
+
+Text as the published screen (Prins 2016, Table; the VA's form). Its stem for items 1-5, "In the
+past month, have you...", comes after the trauma question, so it is item 1's `preamble` (shown
+only once trauma is answered Yes) rather than the instrument's `stem`, which is shown above every
+item, the trauma question included.
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ _TRAUMA_EXAMPLES: Final = (
     "\u2022 seeing someone be killed or seriously injured\n"
     "\u2022 having a loved one die through homicide or suicide."
 )
+# Compared word for word: Prins et al. 2016, Table (PMC5023594), "In the past month, have you…";
+# comorbidityguidelines.org.au Appendix R ("In the past month have you:") and
+# overdosefreepa.org's copy ("In the past month, have you:"): the same words, punctuation aside.
+# The primary source's punctuation is kept.
+_PAST_MONTH: Final = "In the past month, have you\u2026"
 _TEXTS: Final = (
     "Had nightmares about the event(s) or thought about the event(s) when you did not want to?",
     "Tried hard not to think about the event(s) or went out of your way to avoid situations "
@@ -89,6 +99,7 @@ PCPTSD5: Final = Instrument(
                 text=text,
                 options=NO_YES,
                 scored=True,
+                preamble=_PAST_MONTH if item_id == ITEM_IDS[0] else None,
             )
             for item_id, text in zip(ITEM_IDS, _TEXTS, strict=True)
         ),
@@ -99,7 +110,7 @@ PCPTSD5: Final = Instrument(
     validated=True,
     licensed_text=False,
     scorer=_score,
-    stem=None,  # "In the past month, have you..." : punctuation differs between copies; to verify
+    stem=None,  # the items' stem follows the trauma question: item 1's preamble
     reference="Prins et al. 2016, J Gen Intern Med 31:1206; Bovin et al. 2021, "
     "JAMA Netw Open 4:e2036733; SCIENCE.md 3.1-3.2",
 )

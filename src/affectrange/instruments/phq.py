@@ -5,6 +5,14 @@ Med Care 2003;41:1284-92 (PHQ-2). Scoring, bands, cut-offs and LOINC codes as SC
 3.2; item text as the Pfizer public-domain form ("No permission required to reproduce, translate,
 display or distribute"), checked against CamCOPS `extra_strings/phq9.xml`.
 
+The PHQ-2 ships without a stem. The PHQ-9's is not assumed for it: copies of the PHQ-2 disagree,
+"Over the last 2 weeks, how often have you been bothered by the following problems?" (IHE's ACDC
+example Questionnaire for LOINC 55757-9; mymenoplan.org) against "... by any of the following
+problems?" (rhavekost/clinical-toolkit `skills/depression-screening/assets/phq-2.md`; "Over the
+past 2 weeks" at screeningtools.masiviwe.org.za), and "Over the past two weeks, how often have
+you:" (hindawi.com/journals/cpn/2013/695925, Table 1). LOINC's Questionnaires carry no stem,
+and the Pfizer PHQ-2 form itself was not available to settle it.
+
 Item 9 is the critical item: any answer above "Not at all" raises the safety flag whatever the
 total, and an unanswered item 9 is never imputed (SCIENCE.md 6.1).
 """
@@ -162,6 +170,6 @@ PHQ2: Final = Instrument(
     validated=True,
     licensed_text=False,
     scorer=_score_phq2,
-    stem=None,  # the PHQ-2 form's stem wording is not verified yet
+    stem=None,  # copies disagree; see the module docstring
     reference="Kroenke, Spitzer, Williams 2003, Med Care 41:1284; SCIENCE.md 3.1-3.2",
 )
