@@ -24,6 +24,8 @@ from affectrange.demo import (
     DemoResult,
     load_demo,
 )
+from affectrange.questionnaires import service as questionnaires
+from affectrange.reminders import service as reminders
 from affectrange.simulate import demo_story
 from tests.conftest import NOW, TODAY, api_token
 
@@ -181,3 +183,25 @@ def test_a_password_configured_later_replaces_the_generated_one(
     api_token(client, CLINICIAN_EMAIL, DEMO_PASSWORD)
     refused = client.post("/api/v1/auth/token", json={"email": PERSON_EMAIL, "password": generated})
     assert refused.status_code == 401
+
+
+def test_demo_person_has_questionnaires_on_their_schedules_telling_the_story(
+    session: Session, loaded: DemoResult, demo_settings: Settings
+) -> None:
+    person = demo_user(session, PERSON_EMAIL)
+    phq9 = questionnaires.completed_responses(session, person, "phq9")
+    checks = questionnaires.completed_responses(session, person, "blunting_check")
+
+    assert len(phq9) >= 9  # every 14 days over 150 days
+    assert len(checks) >= 19  # weekly
+    assert not any(response.safety for response in phq9)
+    assert phq9[0].total is not None
+    assert phq9[-1].total is not None
+    assert phq9[0].total >= 10 > phq9[-1].total  # depressed at first, better since
+    assert checks[0].details["blunted"] is False
+    assert checks[-1].details["blunted"] is True  # feelings dulled by the end
+    assert reminders.reminder_choices(session, person).questionnaires_enabled
+    before = len(phq9) + len(checks)
+    load_demo(session, demo_settings, now=NOW)
+    again = questionnaires.completed_responses(session, person)
+    assert len(again) == before  # loading again adds no questionnaire twice

@@ -27,6 +27,9 @@ from affectrange.analysis.items import ITEM_IDS
 from affectrange.checkins import service as checkins
 from affectrange.checkins.schemas import CheckinIn
 from affectrange.config import Settings
+from affectrange.instruments import get_instrument
+from affectrange.questionnaires import service as questionnaires
+from affectrange.reminders import service as reminders
 from affectrange.simulate import SimulatedDay, SimulatedPerson, demo_story
 from affectrange.state import read_state, write_state
 
@@ -83,6 +86,12 @@ def load_demo(
         _remember_password(password)
     story = demo_story(end=_story_end(session, person[0], now), n_days=STORY_DAYS, seed=STORY_SEED)
     added = _add_missing_checkins(session, person[0], story, now=now)
+    _add_missing_questionnaires(session, person[0], story)
+    if person[1]:
+        # Reminders are opt-in; the demo person has opted in, so `make run` shows them (in
+        # var/outbox, since no SMTP server is configured there).
+        choices = reminders.ReminderChoices(True, reminders.DEFAULT_CHECKIN_TIME, True)
+        reminders.change_reminders(session, person[0], choices, now=now)
     write_state(session, _LOADED_KEY, now.date().isoformat(), now=now)
     shown_password = password if created or _known_password(settings) else None
     return DemoResult(True, tuple(created), added, _count(session), shown_password)
@@ -146,6 +155,67 @@ def _add_missing_checkins(
         checkins.record_checkin(session, person, entry, today=day.date, now=now)
         added += 1
     return added
+
+
+PHQ9_EVERY_DAYS: Final = 14
+BLUNTING_CHECK_EVERY_DAYS: Final = 7
+
+
+def _add_missing_questionnaires(session: Session, person: User, story: SimulatedPerson) -> None:
+    """PHQ-9 every 14 days and the blunting check weekly, answered as Sam's check-ins of the
+    days before suggest: mood lifts after the start, then dulled feelings set in."""
+    days = list(story.days)
+    for instrument_id, every, answers_for in (
+        ("phq9", PHQ9_EVERY_DAYS, _phq9_answers),
+        ("blunting_check", BLUNTING_CHECK_EVERY_DAYS, _blunting_check_answers),
+    ):
+        instrument = get_instrument(instrument_id)
+        done = {
+            response.completed_on
+            for response in questionnaires.completed_responses(session, person, instrument_id)
+        }
+        for index in range(every - 1, len(days), every):
+            day = days[index].date
+            if day in done:
+                continue
+            window = days[max(0, index - every + 1) : index + 1]
+            evening = dt.datetime.combine(day, dt.time(20, 0), ZoneInfo(person.timezone))
+            questionnaires.save_answers(
+                session,
+                person,
+                instrument,
+                answers_for(window),
+                finish=True,
+                now=evening.astimezone(dt.UTC),
+                today=day,
+            )
+
+
+def _mean(window: list[SimulatedDay], items: tuple[str, ...]) -> float:
+    return sum(day.items[item] for day in window for item in items) / (len(window) * len(items))
+
+
+def _frequency(value: float, scale_max: float) -> int:
+    """A 0-6 check-in mean as a PHQ frequency answer, 0 (not at all) to 3 (nearly every day)."""
+    return max(0, min(3, round(value / scale_max * 3)))
+
+
+def _phq9_answers(window: list[SimulatedDay]) -> dict[str, int | str | None]:
+    interest = _frequency(6 - _mean(window, ("interested", "joyful")), 6)
+    low = _frequency(_mean(window, ("sad", "lonely")), 4)
+    strain = _frequency(_mean(window, ("stressed", "anxious", "guilty")), 5)
+    answers: dict[str, int | str | None] = {"q1": interest, "q2": low}
+    answers.update({f"q{n}": strain for n in range(3, 9)})
+    answers["q9"] = 0  # the demo does not act out a crisis
+    answers["q10"] = min(3, (interest + low) // 2)
+    return answers
+
+
+def _blunting_check_answers(window: list[SimulatedDay]) -> dict[str, int | str | None]:
+    numb = _mean(window, ("numb", "indifferent", "detached"))
+    if numb < 2:
+        return {"q1": 0}
+    return {"q1": 1, "q2": min(10, round(numb / 6 * 10)), "q3": 3}  # cause: "not sure"
 
 
 def _entry(day: SimulatedDay, note: str | None) -> CheckinIn:
