@@ -50,6 +50,9 @@ class QuestionnaireResponse(Base):
             sqlite_where=text("status = 'in_progress'"),
             postgresql_where=text("status = 'in_progress'"),
         ),
+        # Never reuse an id (SQLite would, after "start again" deletes a draft): a safety event
+        # refers to the response by id, and a new answer sheet must count as a new event.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -64,8 +64,20 @@ def parse_form_answers(instrument: Instrument, submitted: Mapping[str, str]) -> 
     return answers
 
 
-def _progress(instrument: Instrument, answers: Mapping[str, Any]) -> tuple[int, int]:
+def _valid_answers(instrument: Instrument, answers: Mapping[str, Any]) -> dict[str, Value]:
+    """The answers that are options of their items, whether given as values or as form text."""
+    valid: dict[str, Value] = {}
+    for item in instrument.items:
+        given = answers.get(item.id)
+        match = next((v for v in item.allowed_values() if str(v) == str(given)), None)
+        if given is not None and match is not None:
+            valid[item.id] = match
+    return valid
+
+
+def _progress(instrument: Instrument, given: Mapping[str, Any]) -> tuple[int, int]:
     """(answered, needed): what the result still needs, following the routing questions."""
+    answers = _valid_answers(instrument, given)
     missing = instrument.score(answers).missing
     needed_ids = [i for i in instrument.csv_columns() if i not in instrument.optional]
     answered = sum(1 for item_id in needed_ids if item_id in answers)

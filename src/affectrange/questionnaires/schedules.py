@@ -146,9 +146,13 @@ def next_due(
         return NextDue(rule.instrument, rule, True, gate.completed_on if gate else start)
     if rule.every_days is None:
         return NextDue(rule.instrument, rule, True, None)
-    return NextDue(
-        rule.instrument, rule, True, last.completed_on + dt.timedelta(days=rule.every_days)
-    )
+    due_on = last.completed_on + dt.timedelta(days=rule.every_days)
+    gate = latest.get(rule.only_after_positive) if rule.only_after_positive else None
+    if gate is not None and gate.completed_on > last.completed_on:
+        # Re-opened by a newer positive screen: due from that screen, not overdue for the
+        # weeks the rule did not apply.
+        due_on = max(due_on, gate.completed_on)
+    return NextDue(rule.instrument, rule, True, due_on)
 
 
 def due_items(

@@ -322,8 +322,8 @@ def schedule_reassessments(
     """Re-assess at +2, +4 and +8 weeks after an event (start, dose change or stop).
 
     Idempotent: calling it again for the same event (an edit, a retry) adds nothing twice. A
-    changed event date replaces the old dates. `event_label` ends the reason the person sees:
-    "2 weeks after {event_label}", e.g. "the medication change of 3 May 2026".
+    changed event date or label replaces the old rows. `event_label` ends the reason the person
+    sees: "2 weeks after {event_label}", e.g. "the medication change of 3 May 2026".
     """
     repository = QuestionnaireRepository(session, person)
     existing = repository.reassessments_for_source(source, source_id)
@@ -332,7 +332,8 @@ def schedule_reassessments(
         for instrument in _reassessment_instruments()
         for weeks, due_on in reassessment_dates(event_date)
     }
-    if {(row.instrument, row.due_on) for row in existing} != set(wanted):
+    stored = {(row.instrument, row.due_on, row.reason) for row in existing}
+    if stored != {(instrument, due_on, reason) for (instrument, due_on), reason in wanted.items()}:
         repository.delete_reassessments_for_source(source, source_id)
         repository.add_reassessments(
             Reassessment(

@@ -74,6 +74,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_questionnaire_responses")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("questionnaire_responses", schema=None) as batch_op:
         batch_op.create_index(
