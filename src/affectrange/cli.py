@@ -21,7 +21,7 @@ from affectrange.clock import SystemClock
 from affectrange.config import get_settings
 from affectrange.db import Database, create_database, session_scope
 from affectrange.errors import InvalidInput
-from affectrange.reminders.scheduler import ReminderScheduler
+from affectrange.reminders.scheduler import MailLinks, ReminderScheduler
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
@@ -118,7 +118,7 @@ def serve(
 @contextmanager
 def _reminder_scheduler(interval: float | None = None) -> Iterator[ReminderScheduler]:
     from affectrange.mail import OutboxMailer, mailer_from_settings
-    from affectrange.reminders.scheduler import TICK_SECONDS, MailLinks
+    from affectrange.reminders.scheduler import TICK_SECONDS
 
     settings = get_settings()
     mailer = mailer_from_settings(settings)
@@ -126,7 +126,7 @@ def _reminder_scheduler(interval: float | None = None) -> Iterator[ReminderSched
         out.print(
             f"Reminder e-mails are written to {settings.mail_outbox_dir}/ (no SMTP server set)."
         )
-    links = MailLinks(settings.public_base_url, settings.resolved_secret_key().encode("utf-8"))
+    links = _mail_links()
     with _open_database() as database:
         scheduler = ReminderScheduler(
             database, mailer, SystemClock(), links, interval=interval or TICK_SECONDS
@@ -136,6 +136,12 @@ def _reminder_scheduler(interval: float | None = None) -> Iterator[ReminderSched
             yield scheduler
         finally:
             scheduler.stop()
+
+
+def _mail_links() -> MailLinks:
+    """Links in e-mails, signed with the same key the web app checks them with."""
+    settings = get_settings()
+    return MailLinks(settings.public_base_url, settings.resolved_secret_key().encode("utf-8"))
 
 
 @app.command()
@@ -153,13 +159,14 @@ def worker(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if once:
         from affectrange.mail import mailer_from_settings
-        from affectrange.reminders.scheduler import MailLinks, run_due_reminders
+        from affectrange.reminders.scheduler import run_due_reminders
 
-        settings = get_settings()
-        links = MailLinks(settings.public_base_url, settings.resolved_secret_key().encode())
         with _open_database() as database:
             report = run_due_reminders(
-                database, mailer_from_settings(settings), now=SystemClock().now(), links=links
+                database,
+                mailer_from_settings(get_settings()),
+                now=SystemClock().now(),
+                links=_mail_links(),
             )
         out.print(
             f"Reminders: {report.sent} sent, {report.failed} failed, "

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -60,6 +61,12 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+def enum_values(members: type[StrEnum]) -> list[str]:
+    """For `Enum(..., values_callable=enum_values)`: store the lower-case values ("person"),
+    not the member names."""
+    return [member.value for member in members]
 
 
 @dataclass(frozen=True, slots=True)

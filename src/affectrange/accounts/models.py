@@ -8,18 +8,13 @@ from enum import StrEnum
 from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from affectrange.db import Base, UtcDateTime
+from affectrange.db import Base, UtcDateTime, enum_values
 
 
 class Role(StrEnum):
     PERSON = "person"
     CLINICIAN = "clinician"
     ADMIN = "admin"
-
-
-def _role_values(roles: type[Role]) -> list[str]:
-    """Store the lower-case values ("person"), not the member names."""
-    return [role.value for role in roles]
 
 
 class User(Base):
@@ -31,7 +26,7 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=16, values_callable=_role_values)
+        Enum(Role, native_enum=False, length=16, values_callable=enum_values)
     )
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())

@@ -19,16 +19,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from affectrange.db import Base, UtcDateTime
+from affectrange.db import Base, UtcDateTime, enum_values
 
 
 class ResponseStatus(StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
-
-
-def _status_values(statuses: type[ResponseStatus]) -> list[str]:
-    return [status.value for status in statuses]
 
 
 class QuestionnaireResponse(Base):
@@ -60,7 +56,7 @@ class QuestionnaireResponse(Base):
     instrument: Mapped[str] = mapped_column(String(32))
     instrument_version: Mapped[str] = mapped_column(String(16))
     status: Mapped[ResponseStatus] = mapped_column(
-        Enum(ResponseStatus, native_enum=False, length=16, values_callable=_status_values)
+        Enum(ResponseStatus, native_enum=False, length=16, values_callable=enum_values)
     )
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     """Item id to the answer's value (int, or a code such as AUDIT-C's "F"); unanswered absent."""

@@ -14,7 +14,7 @@ from affectrange.accounts.auth import ApiPerson, CurrentPerson
 from affectrange.checkins.schemas import CrisisSupportRead
 from affectrange.clock import local_today
 from affectrange.errors import InvalidInput
-from affectrange.instruments import Instrument, InvalidAnswer
+from affectrange.instruments import Instrument, InvalidAnswer, Item
 from affectrange.instruments.model import Value
 from affectrange.questionnaires import explanations, fhir, service
 from affectrange.questionnaires.chart import build_trend_chart
@@ -54,7 +54,7 @@ def parse_form_answers(instrument: Instrument, submitted: Mapping[str, str]) -> 
         raw = submitted.get(item.id)
         if raw is None or raw == "":
             continue
-        match = next((v for v in item.allowed_values() if str(v) == raw.strip()), None)
+        match = _option_value(item, raw.strip())
         if match is None:
             errors[item.id] = CHOOSE_AN_ANSWER
         else:
@@ -64,13 +64,18 @@ def parse_form_answers(instrument: Instrument, submitted: Mapping[str, str]) -> 
     return answers
 
 
+def _option_value(item: Item, given: object) -> Value | None:
+    """The item's option value written as `given` (form text "2", or the value 2 itself)."""
+    return next((value for value in item.allowed_values() if str(value) == str(given)), None)
+
+
 def _valid_answers(instrument: Instrument, answers: Mapping[str, Any]) -> dict[str, Value]:
     """The answers that are options of their items, whether given as values or as form text."""
     valid: dict[str, Value] = {}
     for item in instrument.items:
         given = answers.get(item.id)
-        match = next((v for v in item.allowed_values() if str(v) == str(given)), None)
-        if given is not None and match is not None:
+        match = None if given is None else _option_value(item, given)
+        if match is not None:
             valid[item.id] = match
     return valid
 

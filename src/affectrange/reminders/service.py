@@ -100,29 +100,23 @@ def read_unsubscribe_token(secret: bytes, token: str) -> UnsubscribeRequest:
 
 def unsubscribe(session: Session, request: UnsubscribeRequest, *, now: dt.datetime) -> None:
     """Switch that kind of reminder off (idempotent: a second click changes nothing)."""
-    repository = ReminderSettingsRepository(session, request)
-    row = repository.get()
-    if row is None:
-        return
-    repository.save(
-        checkin_enabled=row.checkin_enabled and request.kind is not ReminderKind.CHECKIN,
-        checkin_time=row.checkin_time,
-        questionnaires_enabled=row.questionnaires_enabled
-        and request.kind is not ReminderKind.QUESTIONNAIRES,
-        now=now,
-    )
+    _switch(session, request, on=False, now=now)
 
 
 def resubscribe(session: Session, request: UnsubscribeRequest, *, now: dt.datetime) -> None:
     """Undo an unsubscribe from the same link's page."""
+    _switch(session, request, on=True, now=now)
+
+
+def _switch(session: Session, request: UnsubscribeRequest, *, on: bool, now: dt.datetime) -> None:
     repository = ReminderSettingsRepository(session, request)
     row = repository.get()
     if row is None:
         return
+    is_checkin = request.kind is ReminderKind.CHECKIN
     repository.save(
-        checkin_enabled=row.checkin_enabled or request.kind is ReminderKind.CHECKIN,
+        checkin_enabled=on if is_checkin else row.checkin_enabled,
         checkin_time=row.checkin_time,
-        questionnaires_enabled=row.questionnaires_enabled
-        or request.kind is ReminderKind.QUESTIONNAIRES,
+        questionnaires_enabled=row.questionnaires_enabled if is_checkin else on,
         now=now,
     )

@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from affectrange.db import Base, UtcDateTime
+from affectrange.db import Base, UtcDateTime, enum_values
 
 
 class SafetySignal(StrEnum):
@@ -16,10 +16,6 @@ class SafetySignal(StrEnum):
     """PHQ-9 item 9 answered 1 or more."""
     NOTE_LANGUAGE = "note_language"
     """Crisis language in a free-text note."""
-
-
-def _signal_values(signals: type[SafetySignal]) -> list[str]:
-    return [signal.value for signal in signals]
 
 
 class SafetyEvent(Base):
@@ -33,7 +29,7 @@ class SafetyEvent(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     occurred_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     signal: Mapped[SafetySignal] = mapped_column(
-        Enum(SafetySignal, native_enum=False, length=24, values_callable=_signal_values)
+        Enum(SafetySignal, native_enum=False, length=24, values_callable=enum_values)
     )
     item_value: Mapped[int | None]
     """The answer to PHQ-9 item 9 (1-3); None for a note."""
