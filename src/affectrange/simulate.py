@@ -36,6 +36,7 @@ from typing import Final, Literal, NamedTuple, TypeVar, get_args
 import numpy as np
 from numpy.typing import NDArray
 
+from affectrange.analysis.events import EventKind, MedicationEvent
 from affectrange.analysis.items import (
     EVENT_ITEM,
     EVENT_MAX,
@@ -82,7 +83,6 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
-EventKind = Literal["start", "dose_change", "stop"]
 PatternName = Literal[
     "blunting_like", "anhedonia_like", "depressed_affect", "no_pattern", "insufficient_data"
 ]
@@ -142,24 +142,6 @@ _PA_NA_INNOVATION_CORRELATION: Final = -0.4
 
 # --------------------------------------------------------------------------------------------------
 # Parameters and results
-
-
-@dataclass(frozen=True, slots=True)
-class MedicationEvent:
-    """A start, dose change or stop of one medication, as in MEDS.csv (CONTRACTS.md section 3)."""
-
-    date: dt.date
-    medication: str
-    event: EventKind
-    dose_mg: float | None
-
-    def __post_init__(self) -> None:
-        if self.event not in get_args(EventKind):
-            raise ValueError(f"unknown medication event {self.event!r}")
-        if self.dose_mg is None and self.event != "stop":
-            raise ValueError(f"a {self.event} needs a dose")
-        if self.dose_mg is not None and not self.dose_mg > 0:
-            raise ValueError("dose_mg must be positive")
 
 
 @dataclass(frozen=True, slots=True)

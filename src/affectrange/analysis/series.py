@@ -6,6 +6,7 @@ import datetime as dt
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -13,8 +14,11 @@ from numpy.typing import NDArray
 from affectrange.analysis.items import BLUNTING_ITEMS, ITEM_IDS, NEGATIVE_ITEMS, POSITIVE_ITEMS
 
 FloatArray = NDArray[np.float64]
-DayRow = tuple[dt.date, Mapping[str, int | None], int | None]
-"""(day, item values, event pleasantness) for one check-in."""
+DayRow = tuple[dt.date, Mapping[str, float | None], int | None]
+"""(day, item values, event pleasantness) for one check-in; the values may also hold the optional
+context fields (`CONTEXT_FIELDS`)."""
+
+CONTEXT_FIELDS: Final = ("sleep_hours", "exercise_minutes", "social_minutes", "alcohol_drinks")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +30,9 @@ class DailySeries:
     """Shape (n_days, len(ITEM_IDS)), columns in ITEM_IDS order."""
     event: FloatArray
     """Shape (n_days,): the day's event pleasantness, -3..+3."""
+    context: FloatArray | None = None
+    """Shape (n_days, len(CONTEXT_FIELDS)): sleep, exercise, time with people, drinks; NaN where
+    not given. None when the source carries no context at all (the CSVs of `analyze`)."""
 
     @property
     def n_days(self) -> int:
@@ -64,6 +71,7 @@ def series_from_rows(first: dt.date, last: dt.date, rows: Iterable[DayRow]) -> D
         raise ValueError("the last day comes before the first")
     items = np.full((n_days, len(ITEM_IDS)), np.nan)
     event = np.full(n_days, np.nan)
+    context = np.full((n_days, len(CONTEXT_FIELDS)), np.nan)
     for day, values, pleasantness in rows:
         offset = (day - first).days
         if not 0 <= offset < n_days:
@@ -74,4 +82,11 @@ def series_from_rows(first: dt.date, last: dt.date, rows: Iterable[DayRow]) -> D
                 items[offset, column] = value
         if pleasantness is not None:
             event[offset] = pleasantness
-    return DailySeries(first=first, items=items, event=event)
+        for column, field in enumerate(CONTEXT_FIELDS):
+            given = values.get(field)
+            if given is not None:
+                context[offset, column] = given
+    has_context = bool(np.any(~np.isnan(context)))
+    return DailySeries(
+        first=first, items=items, event=event, context=context if has_context else None
+    )

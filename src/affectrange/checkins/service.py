@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from affectrange.accounts import service as accounts
 from affectrange.accounts.principal import Owner
 from affectrange.analysis.items import ITEM_IDS
-from affectrange.analysis.series import DailySeries, series_from_rows
+from affectrange.analysis.series import CONTEXT_FIELDS, DailySeries, series_from_rows
 from affectrange.checkins.models import Checkin
 from affectrange.checkins.repository import CheckinRepository
 from affectrange.checkins.schemas import CheckinIn, CheckinRead
@@ -129,7 +129,11 @@ def daily_series(session: Session, person: Owner, first: dt.date, last: dt.date)
         first,
         last,
         (
-            (row.day, {item: getattr(row, item) for item in ITEM_IDS}, row.event_pleasantness)
+            (
+                row.day,
+                {field: getattr(row, field) for field in (*ITEM_IDS, *CONTEXT_FIELDS)},
+                row.event_pleasantness,
+            )
             for row in rows
         ),
     )
