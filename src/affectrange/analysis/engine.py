@@ -88,7 +88,7 @@ def _onset(
     if baseline is None or is_flat_and_numb(baseline):
         return None
     search_from = (baseline.first - series.first).days
-    day = detect_onset(valences.numbness, valences.na, search_from)
+    day = detect_onset(valences.numbness, search_from)
     if day is None:
         return None
     return series.first + dt.timedelta(days=day)
