@@ -61,25 +61,39 @@ def context_associations(series: DailySeries, valences: Valences) -> tuple[Assoc
     outcomes: tuple[tuple[Outcome, FloatArray], ...] = (("pa", valences.pa), ("na", valences.na))
     for column, factor in enumerate(CONTEXT_FIELDS):
         driver = series.context[:, column]
+        usual = _most_common(driver)
         for outcome, affect in outcomes:
             pairs: tuple[tuple[Lag, FloatArray, FloatArray], ...] = (
                 ("same_day", driver, affect),
                 ("next_day", driver[:-1], affect[1:]),
             )
             for lag, x, y in pairs:
-                association = associate(factor, outcome, lag, x, y)
+                association = associate(factor, outcome, lag, x, y, usual=usual)
                 if association is not None:
                     found.append(association)
     return tuple(found)
 
 
 def associate(
-    factor: str, outcome: Outcome, lag: Lag, x: FloatArray, y: FloatArray
+    factor: str,
+    outcome: Outcome,
+    lag: Lag,
+    x: FloatArray,
+    y: FloatArray,
+    *,
+    usual: float | None = None,
 ) -> Association | None:
-    """Correlation and slope over the pairs where both are present; None below the minimums."""
+    """Correlation and slope over the pairs where both are present; None below the minimums.
+
+    `usual` is the factor's most common value over the whole diary (computed here when not given);
+    at least `MIN_VARIED_DAYS` of the pairs must differ from it.
+    """
     both = ~np.isnan(x) & ~np.isnan(y)
     x, y = x[both], y[both]
-    if x.size < MIN_ASSOCIATION_DAYS or not _varied(x):
+    if x.size < MIN_ASSOCIATION_DAYS:
+        return None
+    usual = _most_common(x) if usual is None else usual
+    if usual is None or int(np.count_nonzero(x != usual)) < MIN_VARIED_DAYS:
         return None
     dx, dy = x - x.mean(), y - y.mean()
     sxx, syy = float(np.dot(dx, dx)), float(np.dot(dy, dy))
@@ -92,9 +106,12 @@ def associate(
     return Association(factor, outcome, lag, int(x.size), r, low, high, slope, unit)
 
 
-def _varied(x: FloatArray) -> bool:
-    _, counts = np.unique(x, return_counts=True)
-    return int(x.size - counts.max()) >= MIN_VARIED_DAYS
+def _most_common(values: FloatArray) -> float | None:
+    present = values[~np.isnan(values)]
+    if present.size == 0:
+        return None
+    distinct, counts = np.unique(present, return_counts=True)
+    return float(distinct[int(np.argmax(counts))])
 
 
 def _fisher_interval(r: float, n: int) -> tuple[float, float]:
