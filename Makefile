@@ -14,7 +14,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint typecheck test-sqlite test-postgresql bench-checkins clean
+.PHONY: run test lint typecheck test-sqlite test-postgresql bench-checkins bench-analyze validate-analysis clean
 
 run: $(VENV)/.synced
 	$(BIN)/affectrange migrate
@@ -38,6 +38,12 @@ test-postgresql: $(VENV)/.synced node_modules/.installed
 
 bench-checkins: $(VENV)/.synced
 	$(BIN)/python bench/checkins.py
+
+bench-analyze: $(VENV)/.synced
+	$(BIN)/python bench/analyze.py
+
+validate-analysis: $(VENV)/.synced
+	$(BIN)/python bench/validate_analysis.py
 
 # uv itself is bootstrapped into .tools with the machine's Python, pinned.
 $(UV):
