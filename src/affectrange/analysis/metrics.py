@@ -71,7 +71,8 @@ def inertia(values: FloatArray) -> float | None:
     """Lag-1 autocorrelation: the OLS slope phi of (x_t - mean) on (x_{t-1} - mean) over
     consecutive pairs, the mean taken over all answered days of the window (SCIENCE.md 4.1).
 
-    None with too few pairs, or when yesterday's values do not vary (the slope is undefined).
+    None with too few pairs, or when every yesterday's value equals the window mean (the slope
+    is then undefined).
     """
     previous, current = consecutive_pairs(values)
     if previous.size < MIN_CONSECUTIVE_PAIRS:

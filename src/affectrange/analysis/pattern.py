@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from affectrange.analysis.metrics import MIN_DAYS_FOR_LEVEL
 from affectrange.analysis.windows import WindowMetrics
 
 Pattern = Literal[
@@ -86,7 +87,7 @@ class PatternResult:
 
 def classify(current: WindowMetrics, baseline: WindowMetrics | None) -> PatternResult:
     """The pattern of `current`, judged against the person's own `baseline` where there is one."""
-    if current.n_days < MIN_DAYS_FOR_PATTERN or _missing_levels(current):
+    if current.n_days < MIN_DAYS_FOR_PATTERN:
         enough = Criterion(
             "enough_days",
             "Days answered in the last 28",
@@ -95,6 +96,9 @@ def classify(current: WindowMetrics, baseline: WindowMetrics | None) -> PatternR
             met=False,
         )
         return PatternResult("insufficient_data", (enough,))
+    unanswered = _unanswered_levels(current)
+    if unanswered:
+        return PatternResult("insufficient_data", unanswered)
     blunting = blunting_criteria(current, baseline)
     if all(criterion.met for criterion in blunting):
         return PatternResult("blunting_like", blunting)
@@ -107,8 +111,27 @@ def classify(current: WindowMetrics, baseline: WindowMetrics | None) -> PatternR
     return PatternResult("no_pattern", blunting)
 
 
-def _missing_levels(window: WindowMetrics) -> bool:
-    return window.pa_mean is None or window.na_mean is None or window.numbness_mean is None
+_LEVELS: Final = (
+    ("pa_mean", "positive_answered", "Positive feelings rated"),
+    ("na_mean", "negative_answered", "Negative feelings rated"),
+    ("numbness_mean", "numbness_answered", "Numb, indifferent or detached rated"),
+)
+
+
+def _unanswered_levels(window: WindowMetrics) -> tuple[Criterion, ...]:
+    """A group of items rated on fewer than `MIN_DAYS_FOR_LEVEL` days (a CSV may carry a subset
+    of the items): the pattern cannot be judged, and the evidence says which group is missing."""
+    return tuple(
+        Criterion(
+            name,
+            f"{description} on at least {MIN_DAYS_FOR_LEVEL} days",
+            None,
+            float(MIN_DAYS_FOR_LEVEL),
+            met=False,
+        )
+        for attribute, name, description in _LEVELS
+        if getattr(window, attribute) is None
+    )
 
 
 def is_flat_and_numb(window: WindowMetrics) -> bool:
