@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from affectrange.accounts.models import Role, User
 from affectrange.accounts.repository import UserRepository
+from affectrange.analysis.events import MedicationEvent
 from affectrange.analysis.series import DailySeries
 from affectrange.checkins import service as checkins
 from affectrange.config import Settings
@@ -24,10 +25,11 @@ from affectrange.demo import (
     DemoResult,
     load_demo,
 )
+from affectrange.medications import service as medications
 from affectrange.questionnaires import service as questionnaires
 from affectrange.reminders import service as reminders
 from affectrange.simulate import demo_story
-from tests.conftest import NOW, TODAY, api_token
+from tests.conftest import NOW, TODAY, api_token, sign_in
 
 DEMO_PASSWORD = "demo password used by the tests"
 WINDOW = dt.timedelta(days=28)
@@ -205,3 +207,38 @@ def test_demo_person_has_questionnaires_on_their_schedules_telling_the_story(
     load_demo(session, demo_settings, now=NOW)
     again = questionnaires.completed_responses(session, person)
     assert len(again) == before  # loading again adds no questionnaire twice
+
+
+def test_demo_person_has_the_storys_medication_events_and_their_reassessments(
+    session: Session, loaded: DemoResult, demo_settings: Settings
+) -> None:
+    person = demo_user(session, PERSON_EMAIL)
+    story = demo_story(end=TODAY, n_days=STORY_DAYS, seed=STORY_SEED)
+    start, increase = story.medication_events
+
+    timeline = medications.timeline(session, person)
+    planned = medications.scheduled_reassessments(
+        session, person, medications.list_medication_events(session, person)[0]
+    )
+
+    assert timeline == [
+        MedicationEvent(start.date, "sertraline", "start", 50.0),
+        MedicationEvent(increase.date, "sertraline", "dose_change", 100.0),
+    ]
+    assert medications.list_medication_events(session, person)[0].rxcui == "36437"
+    assert {item.due_on for item in planned} == {
+        start.date + dt.timedelta(weeks=weeks) for weeks in (2, 4, 8)
+    }
+    load_demo(session, demo_settings, now=NOW)
+    load_demo(session, demo_settings, now=NOW + dt.timedelta(days=10))
+    assert medications.timeline(session, person) == timeline  # nothing added twice
+
+
+def test_the_demo_checkins_chart_marks_the_sertraline_events(
+    client: TestClient, loaded: DemoResult
+) -> None:
+    sign_in(client, PERSON_EMAIL, DEMO_PASSWORD)
+    page = client.get("/checkins?days=180").text
+
+    assert "sertraline 50 mg start" in page
+    assert "sertraline 100 mg dose change" in page

@@ -27,6 +27,8 @@ from affectrange.clock import Clock, SystemClock
 from affectrange.config import Settings, get_settings
 from affectrange.db import Database, create_database
 from affectrange.errors import AffectRangeError, InvalidInput, TooManyAttempts
+from affectrange.medications.routes import api_router as medications_api
+from affectrange.medications.routes import router as medications_pages
 from affectrange.questionnaires.routes import api_router as questionnaires_api
 from affectrange.questionnaires.routes import router as questionnaires_pages
 from affectrange.reminders.routes import router as reminders_pages
@@ -70,10 +72,12 @@ def create_app(
     for router in (
         checkins_api,
         questionnaires_api,
+        medications_api,
         accounts_api,
         general_pages,
         checkins_pages,
         questionnaires_pages,
+        medications_pages,
         reminders_pages,
         unsubscribe_router,
         accounts_pages,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from affectrange.accounts.models import ApiToken, LoginFailure, User, WebSession
 from affectrange.checkins.models import Checkin
 from affectrange.db import Base
+from affectrange.medications.models import MedicationEvent
 from affectrange.questionnaires.models import QuestionnaireResponse, Reassessment, ScheduleChoice
 from affectrange.reminders.models import ReminderSettings, SentReminder
 from affectrange.safety_events.models import SafetyEvent
@@ -17,6 +18,7 @@ __all__ = [
     "AppState",
     "Checkin",
     "LoginFailure",
+    "MedicationEvent",
     "QuestionnaireResponse",
     "Reassessment",
     "ReminderSettings",

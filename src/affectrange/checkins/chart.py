@@ -2,20 +2,24 @@
 
 Missing days break a line (a gap is a gap, never an interpolation); a day with no neighbours is
 still drawn as a dot. Lines differ by colour (Okabe-Ito, safe for colour blindness), by dash
-pattern and by marker shape, so the chart also reads in grey print.
+pattern and by marker shape, so the chart also reads in grey print. Medication events in the range
+are dashed vertical lines with a short label (`medications/markers.py`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 
+from affectrange.analysis.events import MedicationEvent
 from affectrange.analysis.items import ITEM_MAX, ITEM_MIN
 from affectrange.analysis.series import DailySeries, FloatArray
+from affectrange.medications.markers import EventMarker, describe_markers, place_markers
 
 WIDTH: Final = 720
 HEIGHT: Final = 280
@@ -69,6 +73,8 @@ class AffectChart:
     y_ticks: tuple[Tick, ...]
     summary: str
     """A sentence describing the chart for screen readers."""
+    markers: tuple[EventMarker, ...] = ()
+    """Medication events inside the range, oldest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +93,9 @@ _LINES: Final = (
 )
 
 
-def build_chart(series: DailySeries) -> AffectChart:
+def build_chart(
+    series: DailySeries, medication_events: Sequence[MedicationEvent] = ()
+) -> AffectChart:
     values = {
         "pa": series.positive_affect(),
         "na": series.negative_affect(),
@@ -96,6 +104,15 @@ def build_chart(series: DailySeries) -> AffectChart:
     last = series.first + dt.timedelta(days=series.n_days - 1)
     lines = tuple(_line(style, values[style.key], series.first) for style in _LINES)
     n_answered = int(np.count_nonzero(series.answered()))
+    markers = place_markers(
+        medication_events,
+        first=series.first,
+        last=last,
+        x_of=lambda day: _x((day - series.first).days, series.n_days),
+        plot_top=MARGIN_TOP,
+        plot_right=WIDTH - MARGIN_RIGHT,
+    )
+    summary = _summary(series.first, last, n_answered, series.n_days, lines)
     return AffectChart(
         width=WIDTH,
         height=HEIGHT,
@@ -109,7 +126,8 @@ def build_chart(series: DailySeries) -> AffectChart:
         lines=lines,
         x_ticks=_x_ticks(series.first, series.n_days),
         y_ticks=tuple(Tick(_y(v), str(v)) for v in range(ITEM_MIN, ITEM_MAX + 1, 2)),
-        summary=_summary(series.first, last, n_answered, series.n_days, lines),
+        summary=" ".join(filter(None, (summary, describe_markers(markers)))),
+        markers=markers,
     )
 
 

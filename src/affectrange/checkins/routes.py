@@ -42,6 +42,7 @@ from affectrange.checkins.schemas import (
 from affectrange.clock import Clock, local_today
 from affectrange.config import Settings
 from affectrange.errors import InvalidInput
+from affectrange.medications import service as medications
 from affectrange.safety import crisis_resources
 from affectrange.text import EARLIEST_DAY, LATEST_DAY, MAX_ROW_ID
 from affectrange.web.api import API_ERROR_RESPONSES
@@ -163,7 +164,10 @@ def checkins_page(
     days = days if days in CHART_DAY_CHOICES else DEFAULT_CHART_DAYS
     today = local_today(clock, person.timezone)
     first = today - dt.timedelta(days=days - 1)
-    chart = build_chart(service.daily_series(session, person, first, today))
+    chart = build_chart(
+        service.daily_series(session, person, first, today),
+        medications.timeline(session, person),
+    )
     rows = [
         service.to_read(c) for c in reversed(service.list_checkins(session, person, first, today))
     ]

@@ -5,6 +5,8 @@ named beside the plot, so the bands read without colour. The totals are one Okab
 with round markers (white-haloed so they stand out on any shade); a screening cut-off is a black
 dashed line with its own label, so line and cut-off differ by dash pattern in grey print too.
 Like `checkins/chart.py` this is geometry only: `questionnaires/_trend_chart.html` draws it.
+Medication events inside the range are dashed vertical lines with a short label
+(`medications/markers.py`), listed for screen readers too.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from affectrange.analysis.events import MedicationEvent
 from affectrange.instruments.scoring import Band, band_for
+from affectrange.medications.markers import EventMarker, describe_markers, place_markers
 
 WIDTH: Final = 720
 HEIGHT: Final = 280
@@ -118,6 +122,8 @@ class TrendChart:
     """One sentence describing the chart for screen readers."""
     caveat: str | None
     """Shown under the chart when the instrument is not a validated one."""
+    markers: tuple[EventMarker, ...] = ()
+    """Medication events inside the range, oldest first."""
 
 
 def build_trend_chart(
@@ -131,6 +137,7 @@ def build_trend_chart(
     unvalidated: bool = False,
     cutoff: int | None = None,
     chart_id: str | None = None,
+    medication_events: Sequence[MedicationEvent] = (),
 ) -> TrendChart:
     """Place each (date, total) inside [first, last] against the instrument's bands.
 
@@ -157,6 +164,8 @@ def build_trend_chart(
             for day, total in kept
         )
     cutoff_line = _cutoff_line(cutoff, maximum)
+    markers = _markers(medication_events, start, end)
+    summary = _summary(title, placed, cutoff_line, start, end)
     return TrendChart(
         chart_id=chart_id or _chart_id(title),
         title=title,
@@ -176,8 +185,24 @@ def build_trend_chart(
         y_ticks=_y_ticks(maximum, severity, cutoff),
         cutoff=cutoff_line,
         empty=not placed,
-        summary=_summary(title, placed, cutoff_line, start, end),
+        summary=" ".join(filter(None, (summary, describe_markers(markers)))),
         caveat=UNVALIDATED_CAVEAT if unvalidated else None,
+        markers=markers,
+    )
+
+
+def _markers(
+    events: Sequence[MedicationEvent], first: dt.date | None, last: dt.date | None
+) -> tuple[EventMarker, ...]:
+    if first is None or last is None:
+        return ()
+    return place_markers(
+        events,
+        first=first,
+        last=last,
+        x_of=lambda day: _x(day, first, last),
+        plot_top=PLOT_TOP,
+        plot_right=PLOT_RIGHT,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -11,11 +11,13 @@ from starlette.responses import JSONResponse, Response
 
 from affectrange.accounts import service as accounts
 from affectrange.accounts.auth import ApiPerson, CurrentPerson
+from affectrange.analysis.events import MedicationEvent
 from affectrange.checkins.schemas import CrisisSupportRead
 from affectrange.clock import local_today
 from affectrange.errors import InvalidInput
 from affectrange.instruments import Instrument, InvalidAnswer, Item
 from affectrange.instruments.model import Value
+from affectrange.medications import service as medications
 from affectrange.questionnaires import explanations, fhir, service
 from affectrange.questionnaires.chart import build_trend_chart
 from affectrange.questionnaires.models import QuestionnaireResponse
@@ -136,10 +138,11 @@ def questionnaires_page(
 @router.get("/questionnaires/results")
 def results_page(request: Request, person: CurrentPerson, session: SessionDep) -> Response:
     charts = []
+    events = medications.timeline(session, person)
     for instrument in service.answerable_instruments():
         responses = service.completed_responses(session, person, instrument.id)
         if responses:
-            charts.append(_trend_for(instrument, responses))
+            charts.append(_trend_for(instrument, responses, events))
     return render(request, "questionnaires/results.html", {"charts": charts})
 
 
@@ -299,7 +302,7 @@ def result_page(
         # Any result with a critical item endorsed opens with the crisis card, before the score.
         "crisis": crisis_resources(settings.crisis_country) if response.safety else None,
         "crisis_trigger": "answer",
-        "trend": _trend_for(instrument, history),
+        "trend": _trend_for(instrument, history, medications.timeline(session, person)),
         "pcl5_clusters": _pcl5_clusters(response),
     }
     return render(request, "questionnaires/result.html", context)
@@ -312,7 +315,11 @@ def _pcl5_clusters(response: QuestionnaireResponse) -> list[tuple[str, object]]:
     return list(clusters.items()) if isinstance(clusters, dict) else []
 
 
-def _trend_for(instrument: Instrument, responses: list[QuestionnaireResponse]) -> Any:
+def _trend_for(
+    instrument: Instrument,
+    responses: list[QuestionnaireResponse],
+    medication_events: Sequence[MedicationEvent],
+) -> Any:
     scale = explanations.SCALES.get(instrument.id, explanations.Scale(maximum=1))
     points = [
         (response.completed_on, response.total)
@@ -326,6 +333,7 @@ def _trend_for(instrument: Instrument, responses: list[QuestionnaireResponse]) -
         bands=[(band.minimum, band.label) for band in scale.bands],
         cutoff=scale.cutoff,
         unvalidated=not instrument.validated,
+        medication_events=medication_events,
     )
 
 

@@ -1,0 +1,1 @@
+"""The medication timeline: starts, dose changes and stops, named from the catalogue."""
