@@ -26,6 +26,8 @@ from affectrange.checkins.routes import router as checkins_pages
 from affectrange.clock import Clock, SystemClock
 from affectrange.config import Settings, get_settings
 from affectrange.db import Database, create_database
+from affectrange.emotional_range.routes import api_router as emotional_range_api
+from affectrange.emotional_range.routes import router as emotional_range_pages
 from affectrange.errors import AffectRangeError, InvalidInput, TooManyAttempts
 from affectrange.medications.routes import api_router as medications_api
 from affectrange.medications.routes import router as medications_pages
@@ -73,11 +75,13 @@ def create_app(
         checkins_api,
         questionnaires_api,
         medications_api,
+        emotional_range_api,
         accounts_api,
         general_pages,
         checkins_pages,
         questionnaires_pages,
         medications_pages,
+        emotional_range_pages,
         reminders_pages,
         unsubscribe_router,
         accounts_pages,

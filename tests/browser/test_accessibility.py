@@ -127,3 +127,43 @@ def test_a_risky_note_opens_the_crisis_card_first_and_it_is_accessible(
     expect(page.get_by_test_id("saved-notice")).to_be_visible()  # saved all the same
     assert_accessible(page, axe_script)
     assert_reflows(page)
+
+
+def test_emotional_range_empty_and_with_a_month_of_entries(
+    page: Page, live_server: LiveServer, axe_script: str
+) -> None:
+    email = register(page, live_server, "axe-range")
+    page.goto("/range")
+    expect(page.get_by_test_id("range-empty")).to_be_visible()
+    assert_accessible(page, axe_script)
+
+    token = page.request.post("/api/v1/auth/token", data={"email": email, "password": PASSWORD})
+    assert token.ok, token.text()
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    today = today_for(live_server)
+    for offset in range(30):
+        payload: dict[str, Any] = {
+            "date": (today - dt.timedelta(days=offset)).isoformat(),
+            **{item: (offset * 3 + index) % 7 for index, item in enumerate(ITEM_IDS)},
+            "event_pleasantness": offset % 7 - 3,
+            "sleep_hours": 5.5 + offset % 4,
+        }
+        created = page.request.post("/api/v1/checkins", data=payload, headers=headers)
+        assert created.status == 201, created.text()
+    start = {
+        "medication": "sertraline",
+        "event": "start",
+        "date": (today - dt.timedelta(days=20)).isoformat(),
+        "dose_mg": 50,
+    }
+    added = page.request.post("/api/v1/medications", data=start, headers=headers)
+    assert added.status == 201, added.text()
+
+    page.goto("/range")
+    expect(page.get_by_test_id("pattern-card")).to_be_visible()
+    expect(page.locator("[data-testid=range-chart] g.medication-marker")).to_have_count(1)
+    summaries = page.locator("details.all-associations summary")
+    if summaries.count():
+        summaries.click()  # check the collapsed table too
+    assert_accessible(page, axe_script)
+    assert_reflows(page)

@@ -44,6 +44,10 @@ class CheckinRepository:
         )
         return list(self._session.scalars(statement))
 
+    def first_day(self) -> dt.date | None:
+        statement = select(func.min(Checkin.day)).where(Checkin.owner_id == self._owner.id)
+        return self._session.scalar(statement)
+
     def count(self) -> int:
         statement = select(func.count()).where(Checkin.owner_id == self._owner.id)
         return int(self._session.scalar(statement) or 0)

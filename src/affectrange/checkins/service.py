@@ -117,6 +117,11 @@ def count_checkins(session: Session, person: Owner) -> int:
     return CheckinRepository(session, person).count()
 
 
+def first_checkin_day(session: Session, person: Owner) -> dt.date | None:
+    """The day of the person's earliest check-in: where their own history starts."""
+    return CheckinRepository(session, person).first_day()
+
+
 def delete_checkin(session: Session, person: Owner, checkin_id: int) -> None:
     checkin = get_checkin(session, person, checkin_id)
     CheckinRepository(session, person).delete(checkin)
