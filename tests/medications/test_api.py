@@ -1,7 +1,7 @@
 """The medication timeline's /api/v1 endpoints, with a bearer token.
 
-TODAY is 15 June 2026 in alice's New York; a start on 3 May 2026 is re-assessed on 17 May,
-31 May and 28 June 2026.
+TODAY is 15 June 2026 in alice's New York; a start on 28 May 2026 is re-assessed on 11 June,
+25 June and 23 July 2026.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def payload(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "medication": "sertraline",
         "event": "start",
-        "date": "2026-05-03",
+        "date": "2026-05-28",
         "dose_mg": 50,
     }
     body.update(overrides)
@@ -61,19 +61,19 @@ def test_create_answers_201_with_the_code_and_the_reassessments(
     assert body["rxcui"] == "36437"
     assert (body["event"], body["date"], body["dose_mg"], body["note"]) == (
         "start",
-        "2026-05-03",
+        "2026-05-28",
         50.0,
         None,
     )
     assert {item["due_on"] for item in body["reassessments"]} == {
-        "2026-05-17",
-        "2026-05-31",
-        "2026-06-28",
+        "2026-06-11",
+        "2026-06-25",
+        "2026-07-23",
     }
     assert {
         "instrument": "phq9",
-        "due_on": "2026-05-17",
-        "reason": "2 weeks after starting sertraline on 3 May 2026",
+        "due_on": "2026-06-11",
+        "reason": "2 weeks after starting sertraline on 28 May 2026",
     } in body["reassessments"]
     assert body["talk_to_prescriber"] is False
     assert body["crisis_support"] is None
@@ -87,16 +87,16 @@ def test_list_get_update_and_delete(
 
     listed = client.get(URL, headers=headers).json()["events"]
     fetched = client.get(f"{URL}/{first['id']}", headers=headers)
-    updated = client.put(f"{URL}/{first['id']}", json=payload(date="2026-05-10"), headers=headers)
+    updated = client.put(f"{URL}/{first['id']}", json=payload(date="2026-06-04"), headers=headers)
 
     assert [event["id"] for event in listed] == [first["id"], second["id"]]  # oldest first
     assert fetched.status_code == 200
-    assert fetched.json()["date"] == "2026-05-03"
+    assert fetched.json()["date"] == "2026-05-28"
     assert updated.status_code == 200
     assert {item["due_on"] for item in updated.json()["reassessments"]} == {
-        "2026-05-24",
-        "2026-06-07",
-        "2026-07-05",
+        "2026-06-18",
+        "2026-07-02",
+        "2026-07-30",
     }
     reassessments_before = count(session, Reassessment)
 

@@ -1,7 +1,7 @@
 """The medication timeline in the browser: add, edit, delete, bad input, the prescriber card.
 
-Alice lives in New York; TODAY is 15 June 2026. A start on 3 May 2026 brings re-assessments on
-17 May, 31 May and 28 June 2026.
+Alice lives in New York; TODAY is 15 June 2026. A start on 28 May 2026 brings re-assessments on
+11 June, 25 June and 23 July 2026.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def form_data(client: TestClient, **overrides: str) -> dict[str, str]:
         "csrf_token": page_csrf(client),
         "medication": "sertraline",
         "event": "start",
-        "date": "2026-05-03",
+        "date": "2026-05-28",
         "dose_mg": "50",
         "note": "",
     }
@@ -141,11 +141,11 @@ def test_adding_a_start_shows_it_and_the_planned_questionnaires(
     page = signed_in.get(f"/medications?saved={event_id}&created=1").text
 
     assert count_events(session) == 1
-    assert due_dates(session) == {dt.date(2026, 5, 17), dt.date(2026, 5, 31), dt.date(2026, 6, 28)}
-    assert "Saved: starting sertraline on 3 May 2026." in page
+    assert due_dates(session) == {dt.date(2026, 6, 11), dt.date(2026, 6, 25), dt.date(2026, 7, 23)}
+    assert "Saved: starting sertraline on 28 May 2026." in page
     planned = page[page.index('data-testid="planned-reassessments"') :]
-    assert "<strong>17 May 2026</strong>: Patient Health Questionnaire (PHQ-9)" in planned
-    assert "<strong>28 June 2026</strong>" in planned
+    assert "<strong>11 June 2026</strong>: Patient Health Questionnaire (PHQ-9)" in planned
+    assert "<strong>23 July 2026</strong>" in planned
     row = timeline(page)
     assert "sertraline" in row
     assert "SSRI" in row
@@ -161,7 +161,7 @@ def test_the_timeline_is_newest_first(signed_in: TestClient) -> None:
 
     rows = timeline(signed_in.get("/medications").text)
 
-    assert rows.index("1 Jun 2026") < rows.index("3 May 2026")
+    assert rows.index("1 Jun 2026") < rows.index("28 May 2026")
     assert rows.index("Dose changed") < rows.index("Started")
 
 
@@ -280,16 +280,16 @@ def test_editing_moves_the_reassessments(signed_in: TestClient, session: Session
     event_id = add(signed_in)
     edit_page = signed_in.get(f"/medications/{event_id}/edit")
     assert edit_page.status_code == 200
-    assert 'value="2026-05-03"' in edit_page.text
+    assert 'value="2026-05-28"' in edit_page.text
     assert 'value="50"' in edit_page.text
 
-    response = post(signed_in, f"/medications/{event_id}/edit", date="2026-05-10", dose_mg="75")
+    response = post(signed_in, f"/medications/{event_id}/edit", date="2026-06-04", dose_mg="75")
 
     assert response.status_code == 303
     assert response.headers["location"] == f"/medications?saved={event_id}&updated=1"
-    assert due_dates(session) == {dt.date(2026, 5, 24), dt.date(2026, 6, 7), dt.date(2026, 7, 5)}
+    assert due_dates(session) == {dt.date(2026, 6, 18), dt.date(2026, 7, 2), dt.date(2026, 7, 30)}
     page = signed_in.get(response.headers["location"]).text
-    assert "Updated: starting sertraline on 10 May 2026." in page
+    assert "Updated: starting sertraline on 4 June 2026." in page
     assert "75 mg" in timeline(page)
 
 
@@ -303,7 +303,7 @@ def test_a_bad_edit_re_renders_the_edit_page_and_changes_nothing(
     assert response.status_code == 422
     assert field_error(response.text, "date") is not None
     assert f'action="/medications/{event_id}/edit"' in response.text
-    assert due_dates(session) == {dt.date(2026, 5, 17), dt.date(2026, 5, 31), dt.date(2026, 6, 28)}
+    assert due_dates(session) == {dt.date(2026, 6, 11), dt.date(2026, 6, 25), dt.date(2026, 7, 23)}
 
 
 def test_deleting_removes_the_event_and_its_reassessments(
@@ -346,3 +346,17 @@ def test_bob_gets_404_for_alices_event_and_never_sees_it(
     assert 'data-testid="saved-notice"' not in page
     assert count_events(session) == 1
     assert len(due_dates(session)) == 3
+
+
+def test_crisis_language_in_a_medication_note_brings_the_crisis_card_about_this_entry(
+    signed_in: TestClient, session: Session
+) -> None:
+    response = post(signed_in, note="Some days I want to die.")
+
+    assert response.status_code == 303
+    page = signed_in.get(response.headers["location"]).text
+    assert 'data-testid="crisis-card"' in page
+    assert page.index('data-testid="crisis-card"') < page.index("Saved: starting sertraline")
+    assert "Your medication entry is saved." in page
+    assert "Your check-in is saved." not in page
+    assert count_events(session) == 1

@@ -1,7 +1,7 @@
 """Medication timeline rules against a real database: codes, re-assessments, bad input, owners.
 
-Alice lives in New York; TODAY is Monday 15 June 2026 there. An event on 3 May 2026 is
-re-assessed at +2 weeks (17 May), +4 weeks (31 May) and +8 weeks (28 June).
+Alice lives in New York; TODAY is Monday 15 June 2026 there. An event on 28 May 2026 is
+re-assessed at +2 weeks (11 June), +4 weeks (25 June) and +8 weeks (23 July).
 """
 
 from __future__ import annotations
@@ -25,16 +25,20 @@ from affectrange.safety_events.models import SafetySignal
 from affectrange.safety_events.service import list_safety_events
 from tests.conftest import NOW, TODAY
 
-MAY_3 = dt.date(2026, 5, 3)
-MAY_17, MAY_31, JUNE_28 = dt.date(2026, 5, 17), dt.date(2026, 5, 31), dt.date(2026, 6, 28)
-JULY_5, JULY_27 = dt.date(2026, 7, 5), dt.date(2026, 7, 27)
+START_DAY = dt.date(2026, 5, 28)
+TWO_WEEKS, FOUR_WEEKS, EIGHT_WEEKS = (
+    dt.date(2026, 6, 11),
+    dt.date(2026, 6, 25),
+    dt.date(2026, 7, 23),
+)
+MOVED_EIGHT_WEEKS, JULY_27 = dt.date(2026, 7, 30), dt.date(2026, 7, 27)
 
 
 def form(**values: Any) -> MedicationEventIn:
     data: dict[str, Any] = {
         "medication": "sertraline",
         "event": "start",
-        "date": MAY_3,
+        "date": START_DAY,
         "dose_mg": 50,
     }
     data.update(values)
@@ -92,13 +96,32 @@ def test_a_start_schedules_reassessments_at_two_four_and_eight_weeks(
     saved = record(session, alice)
 
     expected = {
-        (instrument, due_on, f"{weeks} weeks after starting sertraline on 3 May 2026")
+        (instrument, due_on, f"{weeks} weeks after starting sertraline on 28 May 2026")
         for instrument in reassessing()
-        for weeks, due_on in ((2, MAY_17), (4, MAY_31), (8, JUNE_28))
+        for weeks, due_on in ((2, TWO_WEEKS), (4, FOUR_WEEKS), (8, EIGHT_WEEKS))
     }
     assert "phq9" in reassessing()
     assert reassessments(session, alice) == expected
     assert {(r.instrument, r.due_on, r.reason) for r in saved.reassessments} == expected
+
+
+def test_an_event_entered_late_sets_no_reassessment_already_long_past(
+    session: Session, alice: User
+) -> None:
+    # 3 May: +2 weeks (17 May) and +4 weeks (31 May) fell due 29 and 15 days before TODAY
+    # (15 June), more than the 14 allowed; only +8 weeks (28 June) is still meaningful.
+    record(session, alice, date=dt.date(2026, 5, 3))
+    # A start a year ago: every re-assessment is long past, so none is set.
+    record(session, alice, medication="fluoxetine", date=dt.date(2025, 6, 1))
+
+    assert due_dates(session, alice) == {dt.date(2026, 6, 28)}
+
+
+def test_a_reassessment_due_14_days_ago_is_still_set(session: Session, alice: User) -> None:
+    # 18 May + 2 weeks = 1 June, exactly 14 days before TODAY.
+    record(session, alice, date=dt.date(2026, 5, 18))
+
+    assert dt.date(2026, 6, 1) in due_dates(session, alice)
 
 
 def test_labels_name_the_kind_of_event(session: Session, alice: User) -> None:
@@ -115,10 +138,14 @@ def test_editing_the_date_moves_the_reassessments(session: Session, alice: User)
     saved = record(session, alice)
 
     service.update_medication_event(
-        session, alice, saved.event.id, form(date=dt.date(2026, 5, 10)), now=NOW
+        session, alice, saved.event.id, form(date=dt.date(2026, 6, 4)), now=NOW
     )
 
-    assert due_dates(session, alice) == {dt.date(2026, 5, 24), dt.date(2026, 6, 7), JULY_5}
+    assert due_dates(session, alice) == {
+        dt.date(2026, 6, 18),
+        dt.date(2026, 7, 2),
+        MOVED_EIGHT_WEEKS,
+    }
     assert len(reassessments(session, alice)) == 3 * len(reassessing())
 
 
@@ -161,7 +188,7 @@ def test_the_timeline_is_in_date_order_as_the_analysis_takes_it(
     record(session, alice, event="dose_change", dose_mg=100, date=dt.date(2026, 6, 1))
 
     assert service.timeline(session, alice) == [
-        TimelineEvent(MAY_3, "sertraline", "start", 50.0),
+        TimelineEvent(START_DAY, "sertraline", "start", 50.0),
         TimelineEvent(dt.date(2026, 6, 1), "sertraline", "dose_change", 100.0),
         TimelineEvent(TODAY, "sertraline", "stop", None),
     ]
@@ -169,12 +196,12 @@ def test_the_timeline_is_in_date_order_as_the_analysis_takes_it(
 
 def test_the_saved_notice_finds_the_events_own_reassessments(session: Session, alice: User) -> None:
     start = record(session, alice)
-    record(session, alice, event="dose_change", dose_mg=100, date=dt.date(2026, 5, 10))
+    record(session, alice, event="dose_change", dose_mg=100, date=dt.date(2026, 6, 4))
 
     planned = service.scheduled_reassessments(session, alice, start.event)
 
-    assert {item.due_on for item in planned} == {MAY_17, MAY_31, JUNE_28}
-    assert all(item.reason.endswith("starting sertraline on 3 May 2026") for item in planned)
+    assert {item.due_on for item in planned} == {TWO_WEEKS, FOUR_WEEKS, EIGHT_WEEKS}
+    assert all(item.reason.endswith("starting sertraline on 28 May 2026") for item in planned)
 
 
 # --- safety -----------------------------------------------------------------------------------
@@ -252,7 +279,7 @@ def test_a_failed_edit_changes_nothing(session: Session, alice: User) -> None:
         )
 
     session.expire_all()
-    assert service.get_medication_event(session, alice, saved.event.id).day == MAY_3
+    assert service.get_medication_event(session, alice, saved.event.id).day == START_DAY
     assert reassessments(session, alice) == before
 
 

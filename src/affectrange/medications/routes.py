@@ -204,7 +204,7 @@ def medications_page(
         planned=planned,
         talk_to_prescriber=prescriber,
         crisis=crisis_resources(settings.crisis_country) if support else None,
-        crisis_trigger="note",
+        crisis_trigger="medication_note",
     )
     return render(request, "medications/index.html", context)
 

@@ -237,15 +237,8 @@ def to_timeline_event(row: MedicationEvent) -> TimelineEvent:
 def scheduled_reassessments(
     session: Session, person: Person, row: MedicationEvent
 ) -> list[ScheduledReassessment]:
-    """The re-assessments this event set, for the page after a save (a read: GET never writes).
-
-    The questionnaires service lists re-assessments by date, not by source, so they are told
-    apart by their reason, which ends with this event's label (`schedule_reassessments` writes
-    "{n} weeks after {label}"). Two events alike in medication, kind and day share them anyway.
-    """
-    suffix = " after " + event_label(row.medication, row.event, row.day)
+    """The re-assessments this event set, for the page after a save (a read: GET never writes)."""
     return [
         ScheduledReassessment(item.instrument, item.due_on, item.reason)
-        for item in questionnaires.upcoming_reassessments(session, person, today=row.day)
-        if item.reason.endswith(suffix)
+        for item in questionnaires.reassessments_for_source(session, person, source_id=row.id)
     ]

@@ -44,6 +44,9 @@ from affectrange.safety_events.service import record_safety_event
 
 RESPONSE_SOURCE = "questionnaire_response"
 MEDICATION_EVENT_SOURCE = "medication_event"
+REASSESSMENT_PAST_DAYS = 14
+"""An event entered late (a start from last year) sets no re-assessment that fell due more than
+two weeks ago: answered now, it would not re-assess the weeks after the event."""
 NOT_FOUND_MESSAGE = "There is no questionnaire response with this number among yours."
 
 
@@ -327,10 +330,12 @@ def schedule_reassessments(
     """
     repository = QuestionnaireRepository(session, person)
     existing = repository.reassessments_for_source(source, source_id)
+    earliest = now.date() - dt.timedelta(days=REASSESSMENT_PAST_DAYS)
     wanted = {
         (instrument, due_on): f"{weeks} weeks after {event_label}"
         for instrument in _reassessment_instruments()
         for weeks, due_on in reassessment_dates(event_date)
+        if due_on >= earliest
     }
     stored = {(row.instrument, row.due_on, row.reason) for row in existing}
     if stored != {(instrument, due_on, reason) for (instrument, due_on), reason in wanted.items()}:
@@ -347,6 +352,14 @@ def schedule_reassessments(
             for (instrument, due_on), reason in sorted(wanted.items())
         )
     return repository.reassessments_for_source(source, source_id)
+
+
+def reassessments_for_source(
+    session: Session, person: Owner, *, source_id: int, source: str = MEDICATION_EVENT_SOURCE
+) -> list[Reassessment]:
+    """The re-assessments one event set, in due-date order (for the page after a save)."""
+    rows = QuestionnaireRepository(session, person).reassessments_for_source(source, source_id)
+    return sorted(rows, key=lambda row: (row.due_on, row.instrument))
 
 
 def cancel_reassessments(
