@@ -1,8 +1,8 @@
 """Take the README screenshot: `.venv/bin/python -m tests.browser.screenshot`.
 
 Serves the app on a throwaway SQLite database loaded with the demo story, signs in as the demo
-person in Chromium and saves "My check-ins" (90 days: the chart and the newest rows) as
-docs/screenshot.png.
+person in Chromium and saves "My emotional range" (the pattern card, the chart with the
+medication markers, and what changed since when) as docs/screenshot.png.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ from tests.conftest import make_settings
 
 OUTPUT: Final = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
 VIEWPORT_WIDTH: Final = 1000
-ROWS_SHOWN: Final = 6
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,13 +67,13 @@ def take(base_url: str, password: str, output: Path) -> None:
             )
             page = context.new_page()
             sign_in(page, password)
-            page.goto("/checkins?days=90")
-            rows = page.locator("table.checkins-table tbody tr")
-            expect(rows.nth(ROWS_SHOWN - 1)).to_be_visible()
-            box = rows.nth(ROWS_SHOWN - 1).bounding_box()
+            page.goto("/range")
+            onset = page.get_by_test_id("onset")
+            expect(onset).to_be_visible()
+            box = onset.bounding_box()
             assert box is not None
             output.parent.mkdir(parents=True, exist_ok=True)
-            height = box["y"] + box["height"] + 2
+            height = box["y"] + box["height"] + 12
             page.screenshot(
                 path=str(output),
                 full_page=True,
