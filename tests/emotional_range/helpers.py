@@ -4,6 +4,7 @@ services the pages and the API use."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Iterable, Mapping
@@ -11,8 +12,11 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy.orm import Session
 
 from affectrange.accounts.models import User
+from affectrange.analysis.change import EventLink
+from affectrange.analysis.engine import PersonAnalysis, analyze
 from affectrange.analysis.events import MedicationEvent
 from affectrange.analysis.items import ITEM_IDS
+from affectrange.analysis.series import CONTEXT_FIELDS, DailySeries, series_from_rows
 from affectrange.checkins import service as checkins
 from affectrange.checkins.schemas import CheckinIn
 from affectrange.medications import service as medications
@@ -24,13 +28,79 @@ ALICE = "alice@example.org"
 BOB = "bob@example.org"
 CAROL = "carol@example.org"
 STORY_DAYS = 150
+ONSET_TOLERANCE_DAYS = 10
+"""How far a detected onset may lie from the story's true one (tests/analysis/test_cohort.py)."""
+WINDOW = dt.timedelta(days=28)
+"""The current window (the last 4 weeks) and the baseline (the 4 weeks before the first
+medication event) are both 28 days long (docs/analysis.md)."""
 
-# What the analysis engine finds in the seeded demo story ending on TODAY (2026-06-15): the
-# story's truth is an onset 28 days after the start; the detected onset is one day later.
-SERTRALINE_START = dt.date(2026, 2, 26)
-DOSE_CHANGE = dt.date(2026, 4, 2)
-ONSET = dt.date(2026, 3, 27)
-LAG_DAYS = 29
+
+@functools.cache
+def demo() -> SimulatedPerson:
+    """The demo story ending on TODAY, as `load_story` records it (pure and deterministic)."""
+    return demo_story(end=TODAY, n_days=STORY_DAYS)
+
+
+def story_series(story: SimulatedPerson) -> DailySeries:
+    """The story's days as the engine's arrays, built straight from the simulation: the
+    independent path the database-backed page and API are checked against."""
+    return series_from_rows(
+        story.days[0].date,
+        story.days[-1].date,
+        (
+            (
+                day.date,
+                {**day.items, **{field: getattr(day, field) for field in CONTEXT_FIELDS}},
+                day.event_pleasantness,
+            )
+            for day in story.days
+        ),
+    )
+
+
+@functools.cache
+def demo_analysis() -> PersonAnalysis:
+    """What the pure engine finds in the demo story, without a database in between."""
+    story = demo()
+    return analyze(story_series(story), story.medication_events)
+
+
+def found_onset(story: SimulatedPerson, analysis: PersonAnalysis) -> tuple[dt.date, EventLink]:
+    """The detected onset and the event it follows, after checking them against the story's
+    truth: near the true onset, after the sertraline start, the lag counted from its date."""
+    truth = story.truth
+    start = story.medication_events[0]
+    onset, link = analysis.blunting.onset_date, analysis.blunting.after_event
+    assert analysis.blunting.detected
+    assert onset is not None
+    assert link is not None
+    assert truth.onset_date is not None
+    assert abs((onset - truth.onset_date).days) <= ONSET_TOLERANCE_DAYS
+    assert (start.medication, start.event) == ("sertraline", "start")
+    assert link.event == truth.after_event == start
+    assert link.lag_days == (onset - start.date).days
+    return onset, link
+
+
+def long_day(day: dt.date) -> str:
+    """A date as the page writes it in full: "26 February 2026"."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def day_near(day: dt.date, reference: dt.date) -> str:
+    """A date as the page writes it next to another: without the year when they share it."""
+    return long_day(day) if day.year != reference.year else f"{day.day} {day:%B}"
+
+
+def windows_of(story: SimulatedPerson) -> dict[str, tuple[dt.date, dt.date]]:
+    """The baseline and current windows by hand: the 28 days before the first medication event,
+    and the last 28 days of the story."""
+    first_event = story.medication_events[0].date
+    last = story.days[-1].date
+    return {
+        "baseline": (first_event - WINDOW, first_event - dt.timedelta(days=1)),
+        "current": (last - WINDOW + dt.timedelta(days=1), last),
+    }
 
 
 def entry(day: SimulatedDay) -> CheckinIn:
@@ -69,7 +139,7 @@ def record_events(session: Session, person: User, events: Iterable[MedicationEve
 
 def load_story(session: Session, person: User, *, with_events: bool = True) -> SimulatedPerson:
     """The demo story (sertraline, then a blunting-like change) as `person`'s own, committed."""
-    story = demo_story(end=TODAY, n_days=STORY_DAYS)
+    story = demo()
     record_days(session, person, story.days)
     if with_events:
         record_events(session, person, story.medication_events)

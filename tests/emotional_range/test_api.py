@@ -20,9 +20,9 @@ from tests.emotional_range.helpers import (
     ALICE,
     BOB,
     CAROL,
-    LAG_DAYS,
-    ONSET,
-    SERTRALINE_START,
+    demo,
+    demo_analysis,
+    found_onset,
     load_story,
     record_days,
     steady_days,
@@ -64,29 +64,34 @@ def test_the_body_has_every_contract_key(client: TestClient, alice_story: User) 
 def test_the_caller_gets_the_blunting_like_change_after_the_start(
     client: TestClient, alice_story: User
 ) -> None:
+    story = demo()
+    onset, link = found_onset(story, demo_analysis())
+
     body = get_range(client, ALICE)
 
     assert body["person_id"] == str(alice_story.id)
+    assert story.truth.expected_pattern == "blunting_like"
     assert body["pattern"] == "blunting_like"
     assert body["blunting"] == {
         "detected": True,
-        "onset_date": ONSET.isoformat(),
+        "onset_date": onset.isoformat(),
         "after_event": {
             "medication": "sertraline",
             "event": "start",
-            "date": SERTRALINE_START.isoformat(),
-            "lag_days": LAG_DAYS,
+            "date": link.event.date.isoformat(),
+            "lag_days": (onset - link.event.date).days,
         },
     }
     assert body["medication_events"] == [
-        {"medication": "sertraline", "event": "start", "date": "2026-02-26", "dose_mg": 50.0},
         {
-            "medication": "sertraline",
-            "event": "dose_change",
-            "date": "2026-04-02",
-            "dose_mg": 100.0,
-        },
+            "medication": event.medication,
+            "event": event.event,
+            "date": event.date.isoformat(),
+            "dose_mg": event.dose_mg,
+        }
+        for event in story.medication_events
     ]
+    assert [event["event"] for event in body["medication_events"]] == ["start", "dose_change"]
 
 
 def test_the_analysis_part_is_exactly_the_engines_person_object(
@@ -100,12 +105,16 @@ def test_the_analysis_part_is_exactly_the_engines_person_object(
         str(alice_story.id), analyze(series, medications.timeline(session, alice_story))
     )
 
+    # And the same object from the story's days straight into the engine, no database between.
+    independent = person_json(str(alice_story.id), demo_analysis())
+
     days = body.pop("days")
     body.pop("medication_events")
-    assert body == expected
+    assert body == expected == independent
     assert list(body) == list(expected)  # the contract's order, too
+    assert body["first_date"] == demo().days[0].date.isoformat()
     assert isinstance(days, list)
-    assert len(days) == expected["n_days"] == 144
+    assert len(days) == expected["n_days"] == len(demo().days)
 
 
 def test_the_days_are_the_means_of_each_valence(

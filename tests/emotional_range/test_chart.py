@@ -22,8 +22,8 @@ from affectrange.emotional_range.chart import (
     build_range_chart,
     rolling_mean_sd,
 )
-from affectrange.simulate import demo_story
 from tests.conftest import TODAY
+from tests.emotional_range.helpers import demo, found_onset, story_series, windows_of
 
 JUNE_1 = dt.date(2026, 6, 1)
 NAN = math.nan
@@ -116,27 +116,23 @@ def test_a_marker_per_event_inside_the_range_only() -> None:
 
 
 def test_the_demo_story_marks_its_baseline_current_window_and_onset() -> None:
-    story = demo_story(end=TODAY, n_days=150)
-    series = series_from_rows(
-        story.days[0].date,
-        TODAY,
-        ((day.date, day.items, day.event_pleasantness) for day in story.days),
-    )
+    story = demo()
+    series = story_series(story)
+    analysis = analyze(series, story.medication_events)
+    onset, _ = found_onset(story, analysis)
 
-    result = chart_of(series, story.medication_events)
+    result = build_range_chart(series, analysis, story.medication_events)
 
     spans = {span.kind: (span.first, span.last) for span in result.windows}
-    assert spans == {
-        "baseline": (dt.date(2026, 1, 29), dt.date(2026, 2, 25)),
-        "current": (dt.date(2026, 5, 19), TODAY),
-    }
+    assert spans == windows_of(story)
+    assert spans["current"][1] == TODAY
     assert result.onset is not None
-    assert result.onset.day == dt.date(2026, 3, 27)
-    assert result.onset.label == "change began 27 Mar"
+    assert result.onset.day == onset
+    assert result.onset.label == f"change began {onset.day} {onset:%b}"
     assert [marker.day for marker in result.markers] == [
         event.date for event in story.medication_events
     ]
-    assert "A change began around 2026-03-27." in result.summary
+    assert f"A change began around {onset.isoformat()}." in result.summary
     assert len(result.rows) == len(story.days)
 
 

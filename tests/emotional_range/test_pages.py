@@ -3,6 +3,7 @@ when, the chart with its markers, the limits, the empty state, and who may see i
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -10,7 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from affectrange.accounts.models import User
+from affectrange.analysis.associations import Association
+from affectrange.analysis.comparisons import Difference
 from affectrange.analysis.events import MedicationEvent
+from affectrange.analysis.metrics import MIN_EVENTS_FOR_REACTIVITY
+from affectrange.analysis.pattern import Criterion
+from affectrange.analysis.series import CONTEXT_FIELDS
 from affectrange.emotional_range.wording import LIMITS, ORDER_NOT_CAUSE
 from affectrange.safety import medication_advice_in
 from tests.conftest import TODAY, sign_in
@@ -18,18 +24,73 @@ from tests.emotional_range.helpers import (
     ALICE,
     BOB,
     CAROL,
-    DOSE_CHANGE,
-    LAG_DAYS,
-    SERTRALINE_START,
+    day_near,
+    demo,
+    demo_analysis,
+    found_onset,
     load_story,
+    long_day,
     record_days,
     record_events,
     steady_days,
     text_of,
+    windows_of,
 )
 
 MARKER = re.compile(r'<g class="medication-marker" data-date="([0-9-]+)">')
 PATTERN = re.compile(r'data-testid="pattern-card" data-pattern="([a-z_]+)"')
+MEASURES = {"pa": "positive feelings", "na": "negative feelings", "numbness": "numbness"}
+FACTORS = {
+    "sleep_hours": "sleep",
+    "exercise_minutes": "exercise",
+    "social_minutes": "time with people",
+    "alcohol_drinks": "drinks",
+}
+LAGS = {"same_day": "the same day", "next_day": "the next day"}
+
+
+def event_dates() -> list[str]:
+    return [event.date.isoformat() for event in demo().medication_events]
+
+
+def shown_value(criterion: Criterion) -> str:
+    """A criterion's value as the card shows it: days whole, everything else to 2 decimals."""
+    assert criterion.value is not None
+    return f"{criterion.value:.{0 if criterion.name == 'enough_days' else 2}f}"
+
+
+def shown_metric(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else "not enough data"
+
+
+def shown_difference(item: Difference) -> str:
+    """A difference in words: its size to 1 decimal, its direction, and the 95% interval to 1
+    decimal, in that direction when it does not cross 0, from lower to higher when it does."""
+    size = f"{abs(item.difference):.1f}"
+    if size == "0.0":
+        said = "about the same"
+    else:
+        direction = "higher" if item.difference > 0 else "lower"
+        said = f"about {size} {'point' if size == '1.0' else 'points'} {direction}"
+    if item.ci_low >= 0:
+        interval = f"{item.ci_low:.1f} to {item.ci_high:.1f}"
+        interval += "" if said.endswith("higher") else " higher"
+    elif item.ci_high <= 0:
+        interval = f"{abs(item.ci_high):.1f} to {abs(item.ci_low):.1f}"
+        interval += "" if said.endswith("lower") else " lower"
+    else:
+        interval = f"from {abs(item.ci_low):.1f} lower to {item.ci_high:.1f} higher"
+    return f"{MEASURES[item.measure]} {said} ({interval})"
+
+
+def shown_association(item: Association) -> str:
+    direction = "higher" if item.r > 0 else "lower"
+    return (
+        f"Days with more {FACTORS[item.factor]} went with {direction} "
+        f"{MEASURES[item.outcome]} {LAGS[item.lag]}: about {abs(item.slope):.2f} points per "
+        f"{item.unit} (r = {item.r:.2f}, 95% interval {item.ci_low:.2f} to {item.ci_high:.2f}, "
+        f"{item.n} days)."
+    )
 
 
 @pytest.fixture
@@ -48,9 +109,13 @@ def open_range(client: TestClient, email: str) -> str:
 def test_the_card_says_blunting_like_and_names_the_start_and_the_lag(
     client: TestClient, alice_story: User
 ) -> None:
+    story = demo()
+    found, link = found_onset(story, demo_analysis())
+
     page = open_range(client, ALICE)
     words = text_of(page)
 
+    assert story.truth.expected_pattern == "blunting_like"
     assert PATTERN.findall(page) == ["blunting_like"]
     assert "The last 4 weeks: a blunting-like pattern" in words
     assert (
@@ -58,8 +123,8 @@ def test_the_card_says_blunting_like_and_names_the_start_and_the_lag(
         "before, and you have often felt numb or flat." in words
     )
     onset = (
-        f"This began around 27 March 2026, {LAG_DAYS} days after you started sertraline "
-        "on 26 February."
+        f"This began around {long_day(found)}, {link.lag_days} days after you started "
+        f"sertraline on {day_near(link.event.date, found)}."
     )
     assert onset in words
     # The order-in-time caveat follows the date at once, in the card and in "What changed".
@@ -68,6 +133,8 @@ def test_the_card_says_blunting_like_and_names_the_start_and_the_lag(
 
 
 def test_the_card_shows_the_numbers_behind_it(client: TestClient, alice_story: User) -> None:
+    story, expected = demo(), demo_analysis()
+
     page = open_range(client, ALICE)
     words = text_of(page)
 
@@ -80,10 +147,31 @@ def test_the_card_shows_the_numbers_behind_it(client: TestClient, alice_story: U
     assert [row[3] for row in rows] == ["yes", "yes", "yes", "yes"]
     assert rows[0][0] == "Feeling numb, indifferent or detached, on average (0-6)"
     assert rows[0][2] == "at least 2.5"
+    assert [(html.unescape(row[0]), row[1]) for row in rows] == [
+        (criterion.description, shown_value(criterion)) for criterion in expected.criteria
+    ]
     metrics = re.search(r'data-testid="metrics">(.*?)</table>', page, re.S)
     assert metrics is not None
     assert metrics.group(1).count("<tr data-metric=") == 10
-    # Too few pleasant events in the last 4 weeks for positive reactivity (SCIENCE.md 4.3).
+    shown = re.findall(
+        r'<tr data-metric="(\w+)"><th scope="row">[^<]*</th><td>(.*?)</td><td>(.*?)</td>',
+        metrics.group(1),
+    )
+    current, baseline = expected.current.as_dict(), expected.baseline
+    assert baseline is not None
+    assert shown == [
+        (key, shown_metric(current[key]), shown_metric(baseline.as_dict()[key]))
+        for key, _, _ in shown
+    ]
+    # Too few pleasant events in the last 4 weeks for positive reactivity (SCIENCE.md 4.3),
+    # counted in the story itself.
+    last_four_weeks = windows_of(story)["current"][0]
+    pleasant = [
+        day
+        for day in story.days
+        if day.date >= last_four_weeks and (day.event_pleasantness or 0) > 0
+    ]
+    assert len(pleasant) < MIN_EVENTS_FOR_REACTIVITY
     assert re.search(
         r'data-metric="pa_reactivity"><th scope="row">[^<]*</th><td>not enough data</td>',
         metrics.group(1),
@@ -95,22 +183,47 @@ def test_the_card_shows_the_numbers_behind_it(client: TestClient, alice_story: U
 
 
 def test_before_and_after_each_medication_event(client: TestClient, alice_story: User) -> None:
+    start = demo().medication_events[0]
+    comparisons = demo_analysis().event_comparisons
+
     page = open_range(client, ALICE)
     words = text_of(page)
 
     articles = re.findall(r'data-testid="comparison" data-date="([0-9-]+)"', page)
-    assert articles == [SERTRALINE_START.isoformat(), DOSE_CHANGE.isoformat()]
-    assert "sertraline 50 mg start, 26 February 2026" in words
-    # Weeks 5-8 after the start, against the 28 days before it: NA -1.90 (-2.63 to -1.16).
-    assert "negative feelings about 1.9 points lower (1.2 to 2.6)" in words
-    # Weeks 1-4: NA -0.53 with an interval from -1.20 to +0.51, so no direction is claimed.
-    assert "negative feelings about 0.5 points lower (from 1.2 lower to 0.5 higher)" in words
-    assert "<td>-1.90</td><td>-2.63 to -1.16</td>" in page.replace("+", "")
+    assert articles == event_dates()
+    assert f"sertraline {start.dose_mg:g} mg start, {long_day(start.date)}" in words
+    assert [comparison.event for comparison in comparisons] == list(demo().medication_events)
+    differences = [
+        difference
+        for comparison in comparisons
+        for period in comparison.periods
+        for difference in period.differences
+    ]
+    assert len(differences) == 2 * 2 * 3  # two events, two periods, three measures
+    for difference in differences:
+        assert shown_difference(difference) in words
+        assert (
+            f"<td>{difference.before_mean:.2f}</td><td>{difference.after_mean:.2f}</td>"
+            f"<td>{difference.difference:+.2f}</td>"
+            f"<td>{difference.ci_low:+.2f} to {difference.ci_high:+.2f}</td>"
+            f"<td>{difference.n_before} / {difference.n_after}</td>"
+        ) in page
+    # Where an interval runs from below 0 to above it, no direction is claimed.
+    uncertain = [item for item in differences if item.ci_low < 0 < item.ci_high]
+    assert uncertain, "the story no longer has an interval across 0 to check the wording with"
+    for difference in uncertain:
+        assert f"(from {abs(difference.ci_low):.1f} lower to " in shown_difference(difference)
 
 
 def test_associations_are_labelled_and_only_clear_ones_are_listed(
     client: TestClient, alice_story: User
 ) -> None:
+    associations = demo_analysis().associations
+    clear = [item for item in associations if item.ci_low > 0 or item.ci_high < 0]
+    # Every factor against PA and NA, the same day and the next: 4 x 2 x 2.
+    assert len(associations) == len(CONTEXT_FIELDS) * 2 * 2
+    assert 0 < len(clear) < len(associations)
+
     page = open_range(client, ALICE)
     words = text_of(page)
 
@@ -118,27 +231,28 @@ def test_associations_are_labelled_and_only_clear_ones_are_listed(
     listed = re.search(r'data-testid="clear-associations">(.*?)</ul>', page, re.S)
     assert listed is not None
     items = re.findall(r"<li>(.*?)</li>", listed.group(1))
-    # Same-day sleep and PA: r = 0.19 (0.02 to 0.35), the story's one interval clear of 0.
-    assert any(
-        "Days with more sleep went with higher positive feelings the same day" in item
-        for item in items
-    )
+    assert items == [shown_association(item) for item in clear]
     assert all("95% interval" in item for item in items)
-    assert "more showed no clear link either way" in words
-    assert "<summary>All 16 associations</summary>" in page
+    unclear = len(associations) - len(clear)
+    assert f"{unclear} more showed no clear link either way" in words
+    assert f"<summary>All {len(associations)} associations</summary>" in page
 
 
 def test_the_chart_has_a_marker_per_medication_event_the_baseline_and_the_onset(
     client: TestClient, alice_story: User
 ) -> None:
+    story = demo()
+    onset, _ = found_onset(story, demo_analysis())
+    start, dose_change = story.medication_events
+
     page = open_range(client, ALICE)
 
-    assert MARKER.findall(page) == [SERTRALINE_START.isoformat(), DOSE_CHANGE.isoformat()]
-    assert "sertraline 50 mg start" in page
-    assert "sertraline 100 mg dose change" in page
-    assert 'data-testid="onset-marker" data-date="2026-03-27"' in page
-    assert 'data-window="baseline" data-first="2026-01-29" data-last="2026-02-25"' in page
-    assert 'data-window="current" data-first="2026-05-19" data-last="2026-06-15"' in page
+    assert MARKER.findall(page) == event_dates()
+    assert f"sertraline {start.dose_mg:g} mg start" in page
+    assert f"sertraline {dose_change.dose_mg:g} mg dose change" in page
+    assert f'data-testid="onset-marker" data-date="{onset.isoformat()}"' in page
+    for kind, (first, last) in windows_of(story).items():
+        assert f'data-window="{kind}" data-first="{first}" data-last="{last}"' in page
     assert re.search(r'<g class="range-band" data-band="pa"[^>]*>\s*<path d="M', page)
     assert re.search(r'<g class="range-band" data-band="na"[^>]*>\s*<path d="M', page)
     assert 'id="range-chart-table"' in page  # the screen readers' copy of the data
@@ -153,7 +267,7 @@ def test_an_event_before_the_first_check_in_is_not_drawn(
 
     page = open_range(client, ALICE)
 
-    assert MARKER.findall(page) == [SERTRALINE_START.isoformat(), DOSE_CHANGE.isoformat()]
+    assert MARKER.findall(page) == event_dates()
 
 
 def test_the_limits_and_the_prompt_are_there_and_nothing_advises_on_medication(
@@ -217,7 +331,7 @@ def test_bob_sees_his_own_range_never_alices(
     assert "sertraline" not in page
     assert MARKER.findall(page) == []
     assert 'data-testid="onset-marker"' not in page
-    assert "144 check-ins" not in words
+    assert f"{len(demo().days)} check-ins" not in words
 
 
 def test_signed_out_goes_to_the_sign_in_page(client: TestClient) -> None:

@@ -14,7 +14,6 @@ from affectrange.analysis.comparisons import Difference
 from affectrange.analysis.engine import BluntingFinding, PersonAnalysis, analyze
 from affectrange.analysis.events import MedicationEvent
 from affectrange.analysis.pattern import PATTERNS, Criterion
-from affectrange.analysis.series import series_from_rows
 from affectrange.emotional_range import wording
 from affectrange.emotional_range.wording import (
     DATES_NOT_CAUSE,
@@ -27,8 +26,8 @@ from affectrange.emotional_range.wording import (
     pattern_words,
 )
 from affectrange.safety import medication_advice_in
-from affectrange.simulate import demo_story
-from tests.conftest import TODAY
+from affectrange.simulate import SimulatedPerson
+from tests.emotional_range.helpers import demo, found_onset, long_day, story_series
 
 ONSET = dt.date(2026, 9, 7)
 START = MedicationEvent(dt.date(2026, 8, 9), "sertraline", "start", 50.0)
@@ -39,14 +38,13 @@ def difference(value: float, low: float, high: float) -> Difference:
 
 
 @pytest.fixture(scope="module")
-def demo_analysis() -> PersonAnalysis:
-    story = demo_story(end=TODAY, n_days=150)
-    series = series_from_rows(
-        story.days[0].date,
-        TODAY,
-        ((day.date, day.items, day.event_pleasantness) for day in story.days),
-    )
-    return analyze(series, story.medication_events)
+def story() -> SimulatedPerson:
+    return demo()
+
+
+@pytest.fixture(scope="module")
+def demo_analysis(story: SimulatedPerson) -> PersonAnalysis:
+    return analyze(story_series(story), story.medication_events)
 
 
 @pytest.mark.parametrize(
@@ -166,7 +164,10 @@ def test_criteria_show_value_and_what_is_needed() -> None:
 
 
 def test_metrics_say_not_enough_data_and_no_baseline(demo_analysis: PersonAnalysis) -> None:
-    card = describe(dataclasses.replace(demo_analysis, baseline=None, baseline_source=None)).card
+    current = dataclasses.replace(demo_analysis.current, pa_mean=1.9683, pa_reactivity=None)
+    alone = dataclasses.replace(demo_analysis, current=current, baseline=None, baseline_source=None)
+
+    card = describe(alone).card
 
     values = {row.key: (row.current, row.baseline) for row in card.metrics}
     assert values["pa_mean"] == ("1.97", "no baseline")
@@ -194,15 +195,22 @@ def test_an_association_in_words_and_whether_it_is_clear() -> None:
     assert wording.clear_first([unclear, clear]) == (clear, unclear)
 
 
-def test_the_demo_story_in_words(demo_analysis: PersonAnalysis) -> None:
+def test_the_demo_story_in_words(story: SimulatedPerson, demo_analysis: PersonAnalysis) -> None:
+    onset, link = found_onset(story, demo_analysis)
+    start, dose_change = story.medication_events
+    assert start.date.year == onset.year  # so the start is named without its year
+
     text = describe(demo_analysis)
 
     assert text.card.title == "A blunting-like pattern"
     assert text.change is not None
-    assert text.change.when.endswith("29 days after you started sertraline on 26 February.")
+    assert text.change.when == (
+        f"This began around {long_day(onset)}, {link.lag_days} days after you started "
+        f"sertraline on {start.date.day} {start.date:%B}."
+    )
     assert [c.heading for c in text.comparisons] == [
-        "sertraline 50 mg start, 26 February 2026",
-        "sertraline 100 mg dose change, 2 April 2026",
+        f"sertraline {start.dose_mg:g} mg start, {long_day(start.date)}",
+        f"sertraline {dose_change.dose_mg:g} mg dose change, {long_day(dose_change.date)}",
     ]
     assert len(text.comparisons[0].rows) == 6  # 3 measures x 2 periods
     assert text.unclear_count == len(text.associations) - len(text.clear_associations)
