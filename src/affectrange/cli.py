@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -22,6 +22,9 @@ from affectrange.config import get_settings
 from affectrange.db import Database, create_database, session_scope
 from affectrange.errors import InvalidInput
 from affectrange.reminders.scheduler import MailLinks, ReminderScheduler
+
+if TYPE_CHECKING:  # imported by `analyze` itself: polars is not needed by the other commands
+    from affectrange import analyze_csv
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
@@ -235,6 +238,110 @@ def score(
     except OSError as error:
         _fail(f"{output}: {error.strerror}", EXIT_FAILURE)
     err.print(f"Scored {len(rows)} response(s) into {output}.", highlight=False)
+
+
+@app.command()
+def analyze(
+    checkins: Annotated[
+        Path,
+        typer.Argument(
+            help="Long (person_id,date,item,value) or wide (person_id,date,<items>) CSV."
+        ),
+    ],
+    medications: Annotated[
+        Path | None,
+        typer.Option(help="CSV of medication events: person_id,date,medication,event,dose_mg."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the JSON here (default: stdout).")
+    ] = None,
+    lenient: Annotated[
+        bool,
+        typer.Option(help="Skip bad rows and values and count them, instead of refusing the file."),
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes for the analysis (default: one per core if it pays)."),
+    ] = None,
+) -> None:
+    """Analyse each person's check-ins (CONTRACTS.md section 3); a bad file is refused whole."""
+    from affectrange import analyze_csv
+    from affectrange.analysis.serialize import output_json
+
+    for path in (checkins, medications):
+        if path is not None and not path.is_file():
+            _fail(f"{path}: no such file", EXIT_BAD_INPUT)
+    if output is not None and not output.parent.is_dir():
+        _fail(f"{output.parent}: no such directory", EXIT_BAD_INPUT)
+    try:
+        with err.status(f"reading {checkins} ...") if err.is_terminal else nullcontext():
+            table = analyze_csv.read_checkins(checkins, lenient=lenient)
+            events = (
+                None
+                if medications is None
+                else analyze_csv.read_medications(medications, lenient=lenient)
+            )
+    except analyze_csv.InputFileError as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+    for note in _analyze_notes(checkins, table, medications, events):
+        err.print(note, highlight=False)
+    by_person = {} if events is None else events.events
+    count = analyze_csv.worker_count(table.persons, workers)
+    with _progress("analysing", len(table.persons)) as advance:
+        persons = analyze_csv.analyze_persons(
+            table.persons, by_person, workers=count, advance=advance
+        )
+    try:
+        analyze_csv.write_json(output_json(persons), output, sys.stdout)
+    except OSError as error:
+        _fail(f"{output or 'stdout'}: {error.strerror}", EXIT_FAILURE)
+    except ValueError as error:  # a NaN from the analysis: a bug, and not to be written as JSON
+        _fail(f"the analysis gave a value JSON cannot hold ({error})", EXIT_FAILURE)
+    if output is not None:
+        err.print(f"Analysed {len(persons)} person(s) into {output}.", highlight=False)
+
+
+def _analyze_notes(
+    checkins: Path,
+    table: analyze_csv.Checkins,
+    medications: Path | None,
+    events: analyze_csv.Medications | None,
+) -> Iterator[str]:
+    """What was left out, on stderr, so a lenient run never silently loses data."""
+    if (skipped := table.skipped.summary()) is not None:
+        yield f"{checkins}: {skipped}"
+    if not table.persons:
+        yield f"{checkins}: no answered check-ins"
+    if medications is None or events is None:
+        return
+    if (skipped := events.skipped.summary()) is not None:
+        yield f"{medications}: {skipped}"
+    analysed = {person.person_id for person in table.persons}
+    orphans = {
+        person: person_events
+        for person, person_events in events.events.items()
+        if person not in analysed
+    }
+    if orphans:
+        n_events = sum(len(person_events) for person_events in orphans.values())
+        yield (
+            f"{medications}: ignored {n_events} event(s) of {len(orphans)} person(s) "
+            f"without check-ins ({', '.join(sorted(orphans)[:3])}"
+            f"{', ...' if len(orphans) > 3 else ''})"
+        )
+
+
+@contextmanager
+def _progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A progress bar on a terminal; nothing at all when stderr is a file or a pipe."""
+    if not err.is_terminal:
+        yield lambda n: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task, n)
 
 
 @user_app.command("create")
