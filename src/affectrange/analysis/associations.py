@@ -10,11 +10,11 @@ consecutive days only.
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass
 from typing import Final, Literal
 
 import numpy as np
-from scipy.stats import norm
 
 from affectrange.analysis.series import CONTEXT_FIELDS, DailySeries, FloatArray
 from affectrange.analysis.windows import Valences
@@ -25,7 +25,9 @@ MIN_VARIED_DAYS: Final = 5
 """Days on which the factor differs from its most common value: a correlation with a factor that
 was nearly always the same (no drinks on all but two days) would rest on those few days."""
 CONFIDENCE: Final = 0.95
-_Z_CRITICAL: Final = float(norm.ppf(0.5 + CONFIDENCE / 2))
+# The standard library's normal quantile: importing scipy.stats for one constant cost 0.5 s of
+# every `affectrange analyze` run.
+_Z_CRITICAL: Final = statistics.NormalDist().inv_cdf(0.5 + CONFIDENCE / 2)
 
 Lag = Literal["same_day", "next_day"]
 Outcome = Literal["pa", "na"]

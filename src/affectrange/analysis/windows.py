@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Final, Literal
 
 import numpy as np
@@ -54,7 +54,10 @@ class WindowMetrics:
     na_reactivity: float | None
 
     def as_dict(self) -> dict[str, float | int | str | None]:
-        values = asdict(self)
+        # Shallow on purpose: dataclasses.asdict deep-copies every value, a tenth of the CLI's time.
+        values: dict[str, float | int | str | None] = {
+            field.name: getattr(self, field.name) for field in fields(self)
+        }
         values["first"] = self.first.isoformat()
         values["last"] = self.last.isoformat()
         return values
