@@ -195,11 +195,18 @@ def _add_missing_questionnaires(session: Session, person: User, story: Simulated
             )
 
 
+_EVENING_UTC = dt.time(22, 0)
+
+
 def _add_missing_medication_events(
     session: Session, person: User, story: SimulatedPerson, *, now: dt.datetime
 ) -> None:
     """Sam's sertraline start and dose increase, through the timeline service so the
-    re-assessments they set follow; an event already on the timeline is not added again."""
+    re-assessments they set follow; an event already on the timeline is not added again.
+
+    Each is recorded as Sam would have, on the evening of its day: entered today, events months
+    old would set no re-assessment (they would all be long past).
+    """
     stored = {
         (event.medication, event.event.value, event.day)
         for event in medications.list_medication_events(session, person)
@@ -213,7 +220,8 @@ def _add_missing_medication_events(
             date=event.date,
             dose_mg=event.dose_mg,
         )
-        medications.record_medication_event(session, person, form, now=now)
+        entered = min(now, dt.datetime.combine(event.date, _EVENING_UTC, tzinfo=dt.UTC))
+        medications.record_medication_event(session, person, form, now=entered)
 
 
 def _mean(window: list[SimulatedDay], items: tuple[str, ...]) -> float:
