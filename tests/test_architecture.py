@@ -22,7 +22,13 @@ UNSCOPED_ACCOUNT_LOOKUPS = frozenset(
 )
 # reminders/repository.py documents this one: the scheduler works for no one person; it finds who
 # asked for reminders and claims each reminder once. It reads no check-in or answer itself.
-UNSCOPED_SYSTEM_LOOKUPS = frozenset({("reminders", "ReminderLedger")})
+UNSCOPED_SYSTEM_LOOKUPS = frozenset(
+    {
+        ("reminders", "ReminderLedger"),
+        ("audit", "AuditLedger"),  # appends to and verifies the whole chain
+        ("sharing", "InvitationLookup"),  # the clinician holds a code, not an owner id
+    }
+)
 
 
 def imported_modules(source: str, module: str) -> set[str]:

@@ -36,6 +36,10 @@ app = typer.Typer(
 )
 user_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+audit_app = typer.Typer(
+    help="The audit log of who read or changed whose data.", no_args_is_help=True
+)
+app.add_typer(audit_app, name="audit")
 
 out = Console(soft_wrap=True)  # messages stay on one line for scripts that read them
 err = Console(stderr=True, soft_wrap=True)
@@ -383,6 +387,24 @@ def set_password(
             _fail(f"no account with the e-mail {email}", EXIT_BAD_INPUT)
         accounts.set_password(session, settings, user, password, now=SystemClock().now())
     out.print(f"Password changed for {email}.")
+
+
+@audit_app.command("verify")
+def verify_audit_log() -> None:
+    """Check the audit log's hash chain: exit 0 when intact, 1 when an entry was changed,
+    removed or inserted. Prints the head hash: write it down elsewhere to detect a rewrite."""
+    from affectrange.audit import service as audit
+
+    with _open_database() as database, session_scope(database, write=False) as session:
+        report = audit.verify_log(session)
+    if not report.intact:
+        for problem in report.problems:
+            err.print(f"[bold red]audit log broken:[/] {problem.message}", highlight=False)
+        raise typer.Exit(EXIT_FAILURE)
+    out.print(
+        f"audit log intact: {report.entries} entries; head {report.head_seq} {report.head_hash}",
+        highlight=False,
+    )
 
 
 def _read_password(from_stdin: bool) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from affectrange.accounts.models import ApiToken, LoginFailure, User, WebSession
+from affectrange.audit.models import AuditEntry, AuditHead
 from affectrange.checkins.models import Checkin
 from affectrange.db import Base
 from affectrange.medications.models import MedicationEvent
 from affectrange.questionnaires.models import QuestionnaireResponse, Reassessment, ScheduleChoice
 from affectrange.reminders.models import ReminderSettings, SentReminder
 from affectrange.safety_events.models import SafetyEvent
+from affectrange.sharing.models import Share, ShareInvitation
 from affectrange.state import AppState
 
 metadata = Base.metadata
@@ -16,6 +18,8 @@ metadata = Base.metadata
 __all__ = [
     "ApiToken",
     "AppState",
+    "AuditEntry",
+    "AuditHead",
     "Checkin",
     "LoginFailure",
     "MedicationEvent",
@@ -25,6 +29,8 @@ __all__ = [
     "SafetyEvent",
     "ScheduleChoice",
     "SentReminder",
+    "Share",
+    "ShareInvitation",
     "User",
     "WebSession",
     "metadata",
