@@ -14,7 +14,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint typecheck test-sqlite test-postgresql bench-checkins bench-analyze validate-analysis clean
+.PHONY: run test lint typecheck test-sqlite test-postgresql bench-checkins bench-analyze bench-report validate-analysis clean
 
 run: $(VENV)/.synced
 	$(BIN)/affectrange migrate
@@ -41,6 +41,9 @@ bench-checkins: $(VENV)/.synced
 
 bench-analyze: $(VENV)/.synced
 	$(BIN)/python bench/analyze.py
+
+bench-report: $(VENV)/.synced
+	$(BIN)/python bench/report.py
 
 validate-analysis: $(VENV)/.synced
 	$(BIN)/python bench/validate_analysis.py

@@ -29,7 +29,7 @@ from affectrange.medications import service as medications
 from affectrange.questionnaires import service as questionnaires
 from affectrange.reminders import service as reminders
 from affectrange.simulate import demo_story
-from tests.conftest import NOW, TODAY, api_token, sign_in
+from tests.conftest import NOW, TODAY, api_token, csrf_from, sign_in
 
 DEMO_PASSWORD = "demo password used by the tests"
 WINDOW = dt.timedelta(days=28)
@@ -242,3 +242,41 @@ def test_the_demo_checkins_chart_marks_the_sertraline_events(
 
     assert "sertraline 50 mg start" in page
     assert "sertraline 100 mg dose change" in page
+
+
+def test_the_demo_clinician_sees_the_person_first_with_the_reason_then_revocation_refuses(
+    client: TestClient, session: Session, loaded: DemoResult
+) -> None:
+    person = demo_user(session, PERSON_EMAIL)
+    sign_in(client, CLINICIAN_EMAIL, DEMO_PASSWORD)
+
+    dashboard = client.get("/clinician")
+    assert dashboard.status_code == 200
+    first_row = dashboard.text.split('data-testid="dashboard-row"')[1]
+    assert person.display_name in first_row
+    assert "blunting-like change" in first_row
+    assert "after starting sertraline" in first_row
+
+    record = client.get(f"/clinician/people/{person.id}")
+    assert record.status_code == 200
+    pdf = client.get(f"/clinician/people/{person.id}/report.pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+
+    client.cookies.clear()
+    sign_in(client, PERSON_EMAIL, DEMO_PASSWORD)
+    sharing_page = client.get("/sharing")
+    assert "Dr. Rivera (demo)" in sharing_page.text
+    share_id = sharing_page.text.split("/sharing/shares/")[1].split('"')[0]
+    revoked = client.post(
+        f"/sharing/shares/{share_id}/revoke",
+        data={"csrf_token": csrf_from(sharing_page.text)},
+        follow_redirects=False,
+    )
+    assert revoked.status_code == 303
+
+    client.cookies.clear()
+    sign_in(client, CLINICIAN_EMAIL, DEMO_PASSWORD)
+    assert client.get(f"/clinician/people/{person.id}").status_code == 404
+    assert client.get(f"/clinician/people/{person.id}/report.pdf").status_code == 404
+    assert person.display_name not in client.get("/clinician").text

@@ -21,8 +21,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from affectrange.accounts.auth import SignInRequired
 from affectrange.accounts.routes import api_router as accounts_api
 from affectrange.accounts.routes import router as accounts_pages
+from affectrange.audit.routes import api_router as audit_api
+from affectrange.audit.routes import router as audit_pages
 from affectrange.checkins.routes import api_router as checkins_api
 from affectrange.checkins.routes import router as checkins_pages
+from affectrange.clinician.routes import api_router as clinician_api
+from affectrange.clinician.routes import router as clinician_pages
 from affectrange.clock import Clock, SystemClock
 from affectrange.config import Settings, get_settings
 from affectrange.db import Database, create_database
@@ -35,6 +39,10 @@ from affectrange.questionnaires.routes import api_router as questionnaires_api
 from affectrange.questionnaires.routes import router as questionnaires_pages
 from affectrange.reminders.routes import router as reminders_pages
 from affectrange.reminders.routes import unsubscribe_router
+from affectrange.reports.routes import api_router as reports_api
+from affectrange.reports.routes import router as reports_pages
+from affectrange.sharing.routes import api_router as sharing_api
+from affectrange.sharing.routes import router as sharing_pages
 from affectrange.web.api import api_error
 from affectrange.web.pages import router as general_pages
 from affectrange.web.templating import STATIC_DIR, render
@@ -76,13 +84,21 @@ def create_app(
         questionnaires_api,
         medications_api,
         emotional_range_api,
+        reports_api,
+        sharing_api,
+        clinician_api,
+        audit_api,
         accounts_api,
         general_pages,
         checkins_pages,
         questionnaires_pages,
         medications_pages,
         emotional_range_pages,
+        reports_pages,
         reminders_pages,
+        sharing_pages,
+        audit_pages,
+        clinician_pages,
         unsubscribe_router,
         accounts_pages,
     ):

@@ -335,6 +335,110 @@ def _analyze_notes(
         )
 
 
+_REPORT_OPTIONS = {"from": "--from", "to": "--to"}
+
+
+@app.command()
+def report(
+    person_email: Annotated[
+        str, typer.Argument(metavar="PERSON_EMAIL", help="The person's e-mail address.")
+    ],
+    first: Annotated[
+        str | None,
+        typer.Option("--from", help="First day, YYYY-MM-DD (default: the 90 days ending --to)."),
+    ] = None,
+    last: Annotated[
+        str | None, typer.Option("--to", help="Last day, YYYY-MM-DD (default: today).")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="A .pdf, or .html for the HTML (default: the PDF's own name)."
+        ),
+    ] = None,
+) -> None:
+    """Write a person's appointment report (all of their record) as a PDF or as HTML."""
+    # Imported here: the report needs the analysis and the charts, and WeasyPrint to render,
+    # which the other commands would otherwise load for nothing.
+    from affectrange.audit import service as audit
+    from affectrange.audit.models import AuditAction
+    from affectrange.clock import local_today
+    from affectrange.reports import render as reports_render
+    from affectrange.reports import service as reports
+    from affectrange.sharing.scopes import Scopes
+
+    if output is not None and not output.parent.is_dir():
+        _fail(f"--output: {output.parent}: no such directory", EXIT_BAD_INPUT)
+    clock = SystemClock()
+    with _open_database() as database:
+        with session_scope(database, write=False) as session:
+            person = accounts.user_by_email(session, person_email)
+            if person is None or person.role is not Role.PERSON:
+                found = "no account" if person is None else f"a {person.role.value}'s account"
+                _fail(f"PERSON_EMAIL: {person_email} is {found}, not a person's", EXIT_BAD_INPUT)
+            today = local_today(clock, person.timezone)
+            try:
+                start, end = reports.period_from_text(first, last, today)
+                built = reports.build_report(
+                    session,
+                    person,
+                    first=start,
+                    last=end,
+                    today=today,
+                    scopes=Scopes.everything(),
+                    now=clock.now(),
+                    crisis_country=get_settings().crisis_country,
+                )
+            except InvalidInput as error:
+                field, message = next(iter(error.fields.items()))
+                _fail(f"{_REPORT_OPTIONS.get(field, field)}: {message}", EXIT_BAD_INPUT)
+        target = output or Path(reports_render.report_filename(built))
+        as_html = target.suffix.lower() in {".html", ".htm"}
+        if as_html:
+            data = reports_render.render_html(built).encode("utf-8")
+        else:
+            data = reports_render.render_pdf(built)
+        # The entry commits before the file exists: data never leaves unrecorded.
+        with session_scope(database) as session:
+            audit.record(
+                session,
+                actor=audit.OPERATOR,
+                subject=accounts.user_by_email(session, person_email),
+                action=AuditAction.EXPORT_REPORT,
+                detail=f"report {start.isoformat()} to {end.isoformat()} as "
+                f"{'HTML' if as_html else 'a PDF'}, written to {target.name}",
+                address=audit.COMMAND_LINE_ADDRESS,
+                now=clock.now(),
+            )
+    try:
+        _write_atomically(target, data)
+    except OSError as error:
+        _fail(f"{target}: {error.strerror}", EXIT_FAILURE)
+    err.print(f"Wrote the report for {start} to {end} into {target}.", highlight=False)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """A temporary file beside the target, renamed over it: no reader sees half a report."""
+    import tempfile
+
+    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115  # closed before the rename below
+        "wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
+    )
+    temporary = Path(handle.name)
+    try:
+        with handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        temporary.chmod(0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 @contextmanager
 def _progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
     """A progress bar on a terminal; nothing at all when stderr is a file or a pipe."""

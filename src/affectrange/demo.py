@@ -1,4 +1,4 @@
-"""Demo data: a person whose story shows what AffectRange is for, and a clinician.
+"""Demo data: a person whose story shows what AffectRange is for, and a clinician they share with.
 
 The person starts sertraline after weeks of low mood; mood lifts, then a few weeks later a
 blunting-like change sets in (good and bad feelings both quieter, numbness items up). The start and
@@ -33,6 +33,8 @@ from affectrange.medications import service as medications
 from affectrange.medications.schemas import MedicationEventIn
 from affectrange.questionnaires import service as questionnaires
 from affectrange.reminders import service as reminders
+from affectrange.sharing import service as sharing
+from affectrange.sharing.scopes import Scopes
 from affectrange.simulate import SimulatedDay, SimulatedPerson, demo_story
 from affectrange.state import read_state, write_state
 
@@ -42,6 +44,7 @@ DEMO_TIMEZONE: Final = "America/New_York"
 STORY_DAYS: Final = 150
 STORY_SEED: Final = 20260101
 CREDENTIALS_FILE: Final = Path("var") / "demo-logins.txt"
+DEMO_ADDRESS: Final = "demo data"
 _LOADED_KEY: Final = "demo_loaded_on"
 _STORY_END_KEY: Final = "demo_story_end"
 
@@ -91,6 +94,7 @@ def load_demo(
     added = _add_missing_checkins(session, person[0], story, now=now)
     _add_missing_questionnaires(session, person[0], story)
     _add_missing_medication_events(session, person[0], story, now=now)
+    _share_with_clinician(session, person[0], clinician[0], now=now)
     if person[1]:
         # Reminders are opt-in; the demo person has opted in, so `make run` shows them (in
         # var/outbox, since no SMTP server is configured there).
@@ -99,6 +103,22 @@ def load_demo(
     write_state(session, _LOADED_KEY, now.date().isoformat(), now=now)
     shown_password = password if created or _known_password(settings) else None
     return DemoResult(True, tuple(created), added, _count(session), shown_password)
+
+
+def _share_with_clinician(
+    session: Session, person: User, clinician: User, *, now: dt.datetime
+) -> None:
+    """The person invites the demo clinician and the clinician accepts, through the same services
+    as the pages, so the sharing page and the audit log show it as it would really happen.
+    Everything but notes is shared (the default choice)."""
+    if any(
+        share.clinician_email == clinician.email for share in sharing.shared_with(session, person)
+    ):
+        return
+    invitation = sharing.create_invitation(
+        session, person, scopes=Scopes(), now=now, address=DEMO_ADDRESS
+    )
+    sharing.accept_invitation(session, clinician, invitation.code, now=now, address=DEMO_ADDRESS)
 
 
 def _apply_configured_password(session: Session, settings: Settings, *, now: dt.datetime) -> None:

@@ -29,7 +29,7 @@ def live_server(databases: DatabaseFactory) -> Iterator[LiveServer]:
     app = create_app(make_settings(url), database=database, clock=SystemClock())
     try:
         with serve(app) as base_url:
-            yield LiveServer(base_url)
+            yield LiveServer(base_url, database_url=url)
     finally:
         database.dispose()
 

@@ -40,6 +40,8 @@ class LiveServer:
     url: str
     timezone: str = "America/New_York"
     """The time zone of the browser and of the accounts the tests create."""
+    database_url: str | None = None
+    """The server's database, for accounts no page can create (a clinician)."""
 
 
 @contextmanager

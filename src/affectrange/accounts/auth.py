@@ -41,6 +41,12 @@ def require_person(user: Annotated[User, Depends(require_user)]) -> User:
     return user
 
 
+def require_clinician(user: Annotated[User, Depends(require_user)]) -> User:
+    if user.role is not Role.CLINICIAN:
+        raise Forbidden("This page is for clinicians.")
+    return user
+
+
 def api_credentials(request: Request) -> service.ApiCredentials:
     """Bearer token, else the browser's session cookie (with the CSRF header for writes).
 
@@ -71,8 +77,19 @@ def require_api_person(principal: Annotated[Principal, Depends(require_api_user)
     return service.ensure_person(principal)
 
 
+def require_api_clinician(
+    principal: Annotated[Principal, Depends(require_api_user)], session: SessionDep
+) -> User:
+    """The clinician behind an API request, as a full account (the audit log names them)."""
+    if principal.role is not Role.CLINICIAN:
+        raise Forbidden("This is for clinician accounts.")
+    return service.get_user(session, principal)
+
+
 CurrentUser = Annotated[User, Depends(require_user)]
 CurrentPerson = Annotated[User, Depends(require_person)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 ApiUser = Annotated[Principal, Depends(require_api_user)]
 ApiPerson = Annotated[Principal, Depends(require_api_person)]
+CurrentClinician = Annotated[User, Depends(require_clinician)]
+ApiClinician = Annotated[User, Depends(require_api_clinician)]

@@ -96,7 +96,7 @@ def verify_chain(
                 ChainProblem(
                     fields.seq,
                     f"entry {fields.seq} follows entry {expected_seq - 1}: "
-                    f"{_missing(expected_seq, fields.seq)} missing or out of order",
+                    f"{_missing(expected_seq, fields.seq)}",
                 )
             )
         if fields.previous_hash != previous:
@@ -126,7 +126,7 @@ def verify_chain(
 
 def _missing(expected: int, found: int) -> str:
     if found < expected:
-        return f"entry {found} repeated"
+        return f"entry {found} repeated or out of order"
     if found == expected + 1:
-        return f"entry {expected}"
-    return f"entries {expected} to {found - 1}"
+        return f"entry {expected} missing or out of order"
+    return f"entries {expected} to {found - 1} missing or out of order"

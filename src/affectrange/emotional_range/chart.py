@@ -320,6 +320,10 @@ def _windows(
         if window is None or window.n_days == 0:
             continue
         start, end = max(window.first, first), min(window.last, last)
+        if start > end:
+            # A report's period can begin after the baseline: a window outside the chart is
+            # named in the text, not drawn as a sliver at the edge.
+            continue
         x_start, x_end = scale.x_of(start), scale.x_of(end)
         spans.append(
             WindowSpan(
@@ -389,6 +393,11 @@ def _level(window: WindowMetrics) -> str:
     )
 
 
+def _answered(series: DailySeries) -> int:
+    """Check-ins on the chart: the analysis may have read earlier days (a report's baseline)."""
+    return int(series.answered().sum())
+
+
 def _summary(
     series: DailySeries,
     analysis: PersonAnalysis,
@@ -399,7 +408,7 @@ def _summary(
     last = series.first + dt.timedelta(days=series.n_days - 1)
     sentences = [
         f"Positive and negative feelings from {series.first:%B} {series.first.day}, "
-        f"{series.first.year} to {last:%B} {last.day}, {last.year}: {analysis.n_days} check-ins "
+        f"{series.first.year} to {last:%B} {last.day}, {last.year}: {_answered(series)} check-ins "
         f"on a scale of 0 (not at all) to 6 (extremely), each with a 7-day average and its "
         f"day-to-day spread."
     ]

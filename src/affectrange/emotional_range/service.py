@@ -3,7 +3,8 @@
 Nothing is stored here. The check-ins and the medication timeline come from their own features'
 services; the pure analysis engine (`analysis.engine.analyze`) turns them into the pattern, the
 onset of a change and its order relative to medication events, the before/after comparisons and
-the everyday associations. The page, the API and (later) the report read the same `RangeView`.
+the everyday associations. The page, the API, the clinician's pages and the appointment report
+(`reports.service`) read the same `RangeView`; the report ends it on the last day of its period.
 """
 
 from __future__ import annotations
@@ -45,11 +46,12 @@ class DayAffect:
 @dataclass(frozen=True, slots=True)
 class RangeView:
     today: dt.date
+    """The last day analysed: the person's today on the page, a report's last day."""
     series: DailySeries
-    """Calendar days from the first check-in (at most `MAX_DAYS` ago) to today."""
+    """Calendar days from the first check-in (at most `MAX_DAYS` before `today`) to `today`."""
     events: tuple[MedicationEvent, ...]
-    """The whole medication timeline, oldest first (events before the series included: the
-    analysis needs them for the order of a change)."""
+    """The medication timeline up to `today`, oldest first (events before the series included:
+    the analysis needs them for the order of a change); empty without medications."""
     analysis: PersonAnalysis
     days: tuple[DayAffect, ...]
     """Answered days only, oldest first."""
@@ -63,15 +65,29 @@ class RangeView:
         return self.n_checkins >= MIN_CHECKINS
 
 
-def emotional_range(session: Session, person: Person, today: dt.date) -> RangeView:
+def emotional_range(
+    session: Session, person: Person, today: dt.date, *, include_medications: bool = True
+) -> RangeView:
     """Everything the "My emotional range" page and `GET /api/v1/range` show, for one person.
+
+    `today` is the last day analysed: a report about an earlier period passes its last day, so
+    neither later check-ins nor later medication events enter the analysis. Without
+    `include_medications` (a clinician the timeline is not shared with) the analysis runs without
+    medication events, so no change is tied to one and no comparison is made around one.
 
     With no check-ins the series is the single day `today`, empty: the analysis then says
     "insufficient_data", which is what a caller should see, rather than an error.
     """
     first = _first_day(session, person, today)
     series = checkins.daily_series(session, person, first, today)
-    events = tuple(sorted(medications.timeline(session, person), key=lambda event: event.date))
+    events: tuple[MedicationEvent, ...] = ()
+    if include_medications:
+        timeline = medications.timeline(session, person)
+        events = tuple(
+            sorted(
+                (event for event in timeline if event.date <= today), key=lambda event: event.date
+            )
+        )
     return RangeView(
         today=today,
         series=series,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -11,7 +11,6 @@ from starlette.responses import JSONResponse, Response
 
 from affectrange.accounts import service as accounts
 from affectrange.accounts.auth import ApiPerson, CurrentPerson
-from affectrange.analysis.events import MedicationEvent
 from affectrange.checkins.schemas import CrisisSupportRead
 from affectrange.clock import local_today
 from affectrange.errors import InvalidInput
@@ -19,7 +18,6 @@ from affectrange.instruments import Instrument, InvalidAnswer, Item
 from affectrange.instruments.model import Value
 from affectrange.medications import service as medications
 from affectrange.questionnaires import explanations, fhir, service
-from affectrange.questionnaires.chart import build_trend_chart
 from affectrange.questionnaires.models import QuestionnaireResponse
 from affectrange.questionnaires.schedules import FREQUENCY_CHOICES, frequency_text
 from affectrange.questionnaires.schemas import (
@@ -142,7 +140,7 @@ def results_page(request: Request, person: CurrentPerson, session: SessionDep) -
     for instrument in service.answerable_instruments():
         responses = service.completed_responses(session, person, instrument.id)
         if responses:
-            charts.append(_trend_for(instrument, responses, events))
+            charts.append(service.trend_chart(instrument, responses, events))
     return render(request, "questionnaires/results.html", {"charts": charts})
 
 
@@ -302,7 +300,7 @@ def result_page(
         # Any result with a critical item endorsed opens with the crisis card, before the score.
         "crisis": crisis_resources(settings.crisis_country) if response.safety else None,
         "crisis_trigger": "answer",
-        "trend": _trend_for(instrument, history, medications.timeline(session, person)),
+        "trend": service.trend_chart(instrument, history, medications.timeline(session, person)),
         "pcl5_clusters": _pcl5_clusters(response),
     }
     return render(request, "questionnaires/result.html", context)
@@ -313,28 +311,6 @@ def _pcl5_clusters(response: QuestionnaireResponse) -> list[tuple[str, object]]:
         return []
     clusters = response.details.get("clusters", {})
     return list(clusters.items()) if isinstance(clusters, dict) else []
-
-
-def _trend_for(
-    instrument: Instrument,
-    responses: list[QuestionnaireResponse],
-    medication_events: Sequence[MedicationEvent],
-) -> Any:
-    scale = explanations.SCALES.get(instrument.id, explanations.Scale(maximum=1))
-    points = [
-        (response.completed_on, response.total)
-        for response in responses
-        if response.completed_on is not None and response.total is not None
-    ]
-    return build_trend_chart(
-        title=instrument.name,
-        points=points,
-        maximum=scale.maximum,
-        bands=[(band.minimum, band.label) for band in scale.bands],
-        cutoff=scale.cutoff,
-        unvalidated=not instrument.validated,
-        medication_events=medication_events,
-    )
 
 
 # --- JSON API --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ stored is its result at completion, with the definition's version.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -15,10 +15,13 @@ from sqlalchemy.orm import Session
 
 from affectrange.accounts.models import User
 from affectrange.accounts.principal import Owner
+from affectrange.analysis.events import MedicationEvent
 from affectrange.errors import InvalidInput, NotFound
 from affectrange.instruments import Instrument, InvalidAnswer, get_instrument, instrument_ids
 from affectrange.instruments.model import Value
 from affectrange.instruments.registry import UnknownInstrument
+from affectrange.questionnaires import explanations
+from affectrange.questionnaires.chart import TrendChart, build_trend_chart
 from affectrange.questionnaires.models import (
     QuestionnaireResponse,
     Reassessment,
@@ -207,6 +210,40 @@ def completed_responses(
 
 def recent_results(session: Session, person: Owner) -> list[QuestionnaireResponse]:
     return QuestionnaireRepository(session, person).completed(newest_first=True)
+
+
+def trend_chart(
+    instrument: Instrument,
+    responses: Sequence[QuestionnaireResponse],
+    medication_events: Sequence[MedicationEvent],
+    *,
+    first: dt.date | None = None,
+    last: dt.date | None = None,
+    chart_id: str | None = None,
+) -> TrendChart:
+    """An instrument's completed totals against its bands: the results pages and the report.
+
+    Without `first`/`last` the chart spans the responses; a report passes its period, so every
+    instrument's chart shares one time axis (and leaves out totals outside it).
+    """
+    scale = explanations.SCALES.get(instrument.id, explanations.Scale(maximum=1))
+    points = [
+        (response.completed_on, response.total)
+        for response in responses
+        if response.completed_on is not None and response.total is not None
+    ]
+    return build_trend_chart(
+        title=instrument.name,
+        points=points,
+        maximum=scale.maximum,
+        bands=[(band.minimum, band.label) for band in scale.bands],
+        first=first,
+        last=last,
+        cutoff=scale.cutoff,
+        unvalidated=not instrument.validated,
+        chart_id=chart_id,
+        medication_events=medication_events,
+    )
 
 
 # Schedules

@@ -6,7 +6,7 @@ import datetime as dt
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from affectrange.accounts.auth import OptionalUser
 from affectrange.accounts.models import Role
@@ -25,6 +25,8 @@ STREAK_WINDOW_DAYS = 7
 def home(request: Request, user: OptionalUser, session: SessionDep, clock: ClockDep) -> Response:
     if user is None:
         return render(request, "home_anonymous.html")
+    if user.role is Role.CLINICIAN:
+        return RedirectResponse("/clinician", status_code=303)
     context: dict[str, object] = {}
     if user.role is Role.PERSON:
         today = local_today(clock, user.timezone)
