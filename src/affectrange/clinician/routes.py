@@ -9,11 +9,11 @@ and by this one if it lands before the check.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import fields
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -22,21 +22,24 @@ from affectrange.accounts.models import User
 from affectrange.audit.models import AuditAction
 from affectrange.clinician import service
 from affectrange.clock import Clock, local_today
+from affectrange.config import Settings
 from affectrange.emotional_range.chart import ROLLING_DAYS, ROLLING_MIN_DAYS
 from affectrange.emotional_range.schemas import range_json
 from affectrange.emotional_range.wording import LIMITS
-from affectrange.errors import InvalidInput, NotFound
+from affectrange.errors import NotFound
 from affectrange.questionnaires import service as questionnaires
 from affectrange.reports import render as reports_render
 from affectrange.reports import service as reports
+from affectrange.reports.model import Report
 from affectrange.sharing import service as sharing
 from affectrange.sharing.schemas import ScopesRead
 from affectrange.sharing.scopes import SCOPE_LABELS, describe_scopes
+from affectrange.sharing.service import SharedRecord
 from affectrange.text import MAX_ROW_ID
 from affectrange.web.api import API_ERROR_RESPONSES
 from affectrange.web.csrf import verify_csrf
-from affectrange.web.deps import ClockDep, SessionDep, client_address
-from affectrange.web.templating import render
+from affectrange.web.deps import ClockDep, SessionDep, SettingsDep, client_address
+from affectrange.web.templating import attachment, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 api_router = APIRouter(
@@ -45,7 +48,6 @@ api_router = APIRouter(
 
 PersonId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 DateParam = Annotated[str | None, Query(max_length=10)]
-DEFAULT_REPORT_DAYS = 90
 
 
 @router.get("/clinician")
@@ -59,7 +61,7 @@ def dashboard_page(
 
 def _record_dashboard(
     request: Request,
-    session: Any,
+    session: Session,
     clinician: User,
     rows: list[service.DashboardRow],
     clock: Clock,
@@ -103,27 +105,42 @@ def person_page(
         limits=LIMITS,
         rolling_days=ROLLING_DAYS,
         rolling_min_days=ROLLING_MIN_DAYS,
-        report_from=(today - dt.timedelta(days=DEFAULT_REPORT_DAYS - 1)).isoformat(),
+        report_from=reports.default_period(today)[0].isoformat(),
         report_to=today.isoformat(),
         instrument_names={i.id: i.name for i in questionnaires.answerable_instruments()},
     )
     return render(request, "clinician/person.html", context)
 
 
-def _period(
-    clock: Clock, person: User, first: str | None, last: str | None
-) -> tuple[dt.date, dt.date]:
-    today = local_today(clock, person.timezone)
-    end = _parse_day("to", last) if last else today
-    start = _parse_day("from", first) if first else end - dt.timedelta(days=DEFAULT_REPORT_DAYS - 1)
-    return start, end
+def _shared_report(
+    session: Session,
+    clinician: User,
+    person_id: int,
+    clock: Clock,
+    settings: Settings,
+    first: str | None,
+    last: str | None,
+) -> tuple[SharedRecord, Report]:
+    """The report of what the person shares with this clinician (404 without a share)."""
+    record = sharing.open_shared_record(session, clinician, person_id)
+    today = local_today(clock, record.person.timezone)
+    start, end = reports.period_from_text(first, last, today)
+    report = reports.build_report(
+        session,
+        record.person,
+        first=start,
+        last=end,
+        today=today,
+        scopes=record.scopes,
+        prepared_for=clinician.display_name,
+        now=clock.now(),
+        crisis_country=settings.crisis_country,
+    )
+    return record, report
 
 
-def _parse_day(field: str, value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput({field: "Use a date like 2026-11-26."}) from None
+def _period_words(report: Report) -> str:
+    return f"report {report.first.isoformat()} to {report.last.isoformat()}"
 
 
 @router.get("/clinician/people/{person_id}/report")
@@ -133,27 +150,17 @@ def report_page(
     clinician: CurrentClinician,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     first: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     last: Annotated[str | None, Query(alias="to", max_length=10)] = None,
 ) -> Response:
-    record = sharing.open_shared_record(session, clinician, person_id)
-    start, end = _period(clock, record.person, first, last)
-    report = reports.build_report(
-        session,
-        record.person,
-        first=start,
-        last=end,
-        today=local_today(clock, record.person.timezone),
-        scopes=record.scopes,
-        prepared_for=clinician.display_name,
-        now=clock.now(),
-    )
+    record, report = _shared_report(session, clinician, person_id, clock, settings, first, last)
     html = reports_render.render_html(report)
     sharing.record_access(
         session,
         record,
         action=AuditAction.VIEW_REPORT,
-        detail=f"report {start.isoformat()} to {end.isoformat()} as a web page",
+        detail=f"{_period_words(report)} as a web page",
         address=client_address(request),
         now=clock.now(),
     )
@@ -164,40 +171,24 @@ def _report_pdf(
     request: Request,
     person_id: int,
     clinician: User,
-    session: Any,
+    session: Session,
     clock: Clock,
+    settings: Settings,
     first: str | None,
     last: str | None,
 ) -> Response:
-    record = sharing.open_shared_record(session, clinician, person_id)
-    start, end = _period(clock, record.person, first, last)
-    report = reports.build_report(
-        session,
-        record.person,
-        first=start,
-        last=end,
-        today=local_today(clock, record.person.timezone),
-        scopes=record.scopes,
-        prepared_for=clinician.display_name,
-        now=clock.now(),
-    )
+    record, report = _shared_report(session, clinician, person_id, clock, settings, first, last)
     pdf = reports_render.render_pdf(report)
-    filename = reports_render.report_filename(report)
     sharing.record_access(
         session,
         record,
         action=AuditAction.EXPORT_REPORT,
-        detail=f"report {start.isoformat()} to {end.isoformat()} as a PDF",
+        detail=f"{_period_words(report)} as a PDF",
         address=client_address(request),
         now=clock.now(),
     )
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
+    return attachment(
+        pdf, filename=reports_render.report_filename(report), media_type="application/pdf"
     )
 
 
@@ -208,10 +199,11 @@ def report_pdf(
     clinician: CurrentClinician,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     first: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     last: Annotated[str | None, Query(alias="to", max_length=10)] = None,
 ) -> Response:
-    return _report_pdf(request, person_id, clinician, session, clock, first, last)
+    return _report_pdf(request, person_id, clinician, session, clock, settings, first, last)
 
 
 # --- JSON API --------------------------------------------------------------------------------
@@ -276,8 +268,9 @@ def api_person_report(
     clinician: ApiClinician,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     first: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     last: Annotated[str | None, Query(alias="to", max_length=10)] = None,
 ) -> Response:
     """The person's report as a PDF (default: the last 90 days)."""
-    return _report_pdf(request, person_id, clinician, session, clock, first, last)
+    return _report_pdf(request, person_id, clinician, session, clock, settings, first, last)

@@ -32,6 +32,7 @@ from affectrange.sharing.scopes import Scopes
 from affectrange.web.api import API_ERROR_RESPONSES
 from affectrange.web.csrf import verify_csrf
 from affectrange.web.deps import ClockDep, SessionDep, SettingsDep, client_address
+from affectrange.web.templating import attachment
 from affectrange.web.templating import render as render_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -143,14 +144,7 @@ def _pdf_export(
         address=client_address(request),
         now=clock.now(),
     )
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return attachment(pdf, filename=filename, media_type="application/pdf")
 
 
 def _form_again(

@@ -124,12 +124,11 @@ def create_invitation(
     )
     invitation.set_scopes(scopes)
     shares.add_invitation(invitation)
-    audit.record(
+    _record_own_change(
         session,
-        actor=audit.actor_for(person),
-        subject=person,
-        action=AuditAction.SHARE_INVITED,
-        detail=f"invitation {invitation.id} to share {describe_scopes(scopes)}; "
+        person,
+        AuditAction.SHARE_INVITED,
+        f"invitation {invitation.id} to share {describe_scopes(scopes)}; "
         f"valid until {invitation.expires_at:%Y-%m-%d %H:%M} UTC",
         address=address,
         now=now,
@@ -150,12 +149,11 @@ def cancel_invitation(
     if invitation is None or invitation.accepted_at is not None or invitation.cancelled_at:
         raise NotFound("There is no unused invitation with that number.")
     invitation.cancelled_at = now
-    audit.record(
+    _record_own_change(
         session,
-        actor=audit.actor_for(person),
-        subject=person,
-        action=AuditAction.INVITATION_CANCELLED,
-        detail=f"invitation {invitation.id}",
+        person,
+        AuditAction.INVITATION_CANCELLED,
+        f"invitation {invitation.id}",
         address=address,
         now=now,
     )
@@ -195,12 +193,11 @@ def change_share(
     share = _own_active_share(session, person, share_id)
     share.set_scopes(scopes)
     share.updated_at = now
-    audit.record(
+    _record_own_change(
         session,
-        actor=audit.actor_for(person),
-        subject=person,
-        action=AuditAction.SHARE_CHANGED,
-        detail=f"share {share.id} with {_clinician_label(session, share)} now covers "
+        person,
+        AuditAction.SHARE_CHANGED,
+        f"share {share.id} with {_clinician_label(session, share)} now covers "
         f"{describe_scopes(scopes)}",
         address=address,
         now=now,
@@ -216,16 +213,36 @@ def revoke_share(
     share = _own_active_share(session, person, share_id)
     share.revoked_at = now
     share.updated_at = now
-    audit.record(
+    _record_own_change(
         session,
-        actor=audit.actor_for(person),
-        subject=person,
-        action=AuditAction.SHARE_REVOKED,
-        detail=f"share {share.id} with {_clinician_label(session, share)}",
+        person,
+        AuditAction.SHARE_REVOKED,
+        f"share {share.id} with {_clinician_label(session, share)}",
         address=address,
         now=now,
     )
     session.flush()
+
+
+def _record_own_change(
+    session: Session,
+    person: User,
+    action: AuditAction,
+    detail: str,
+    *,
+    address: str,
+    now: dt.datetime,
+) -> None:
+    """A person's own change to who may see what: in their log beside everyone else's reads."""
+    audit.record(
+        session,
+        actor=audit.actor_for(person),
+        subject=person,
+        action=action,
+        detail=detail,
+        address=address,
+        now=now,
+    )
 
 
 def _own_active_share(session: Session, person: User, share_id: int) -> Share:
