@@ -27,6 +27,7 @@ UNSCOPED_SYSTEM_LOOKUPS = frozenset(
         ("reminders", "ReminderLedger"),
         ("audit", "AuditLedger"),  # appends to and verifies the whole chain
         ("sharing", "InvitationLookup"),  # the clinician holds a code, not an owner id
+        ("directory", "DirectoryReader"),  # the public directory: no one person's data
     }
 )
 

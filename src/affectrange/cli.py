@@ -25,6 +25,7 @@ from affectrange.reminders.scheduler import MailLinks, ReminderScheduler
 
 if TYPE_CHECKING:  # imported by `analyze` itself: polars is not needed by the other commands
     from affectrange import analyze_csv
+    from affectrange.directory.service import SearchOutcome
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
@@ -40,6 +41,10 @@ audit_app = typer.Typer(
     help="The audit log of who read or changed whose data.", no_args_is_help=True
 )
 app.add_typer(audit_app, name="audit")
+directory_app = typer.Typer(
+    help="The therapist directory: import provider data, search it.", no_args_is_help=True
+)
+app.add_typer(directory_app, name="directory")
 
 out = Console(soft_wrap=True)  # messages stay on one line for scripts that read them
 err = Console(stderr=True, soft_wrap=True)
@@ -509,6 +514,156 @@ def verify_audit_log() -> None:
         f"audit log intact: {report.entries} entries; head {report.head_seq} {report.head_hash}",
         highlight=False,
     )
+
+
+@directory_app.command("import")
+def import_directory(
+    path: Annotated[Path, typer.Argument(help="The file to import.")],
+    file_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="nppes (NPPES data file), plannet (FHIR Bundle JSON or NDJSON), csv (clinic CSV).",
+        ),
+    ],
+) -> None:
+    """Import provider data. A second import of the same file changes nothing; a bad file is
+    refused whole (exit 2), naming the line or resource."""
+    from affectrange.directory.importers import (
+        DirectoryImportError,
+        ImportFormat,
+        import_directory,
+    )
+
+    try:
+        chosen = ImportFormat(file_format.strip().lower())
+    except ValueError:
+        _fail(f"--format: {file_format!r} is not one of nppes, plannet, csv", EXIT_BAD_INPUT)
+    if not path.is_file():
+        _fail(f"PATH: {path}: no such file", EXIT_BAD_INPUT)
+    with _open_database() as database:
+        try:
+            with session_scope(database) as session:
+                summary = import_directory(session, path, chosen, now=SystemClock().now())
+        except DirectoryImportError as error:
+            _fail(f"{error} (nothing was imported)", EXIT_BAD_INPUT)
+    changed = ", ".join(
+        f"{count:,} {table} {verb}"
+        for verb, bucket in (
+            ("added", summary.inserted),
+            ("updated", summary.updated),
+            ("removed", summary.removed),
+        )
+        for table, count in bucket.items()
+    )
+    err.print(
+        f"Read {summary.rows_read:,} rows, kept {summary.rows_kept:,}: "
+        + (changed or "nothing changed")
+        + "."
+        + (
+            f" {summary.without_position:,} practice location(s) could not be placed on the map."
+            if summary.without_position
+            else ""
+        ),
+        highlight=False,
+    )
+
+
+@directory_app.command("search")
+def search_directory(
+    *,
+    zip_code: Annotated[str | None, typer.Option("--zip", help="Search around this ZIP.")] = None,
+    radius_miles: Annotated[float, typer.Option(help="Radius around --zip, in miles.")] = 10,
+    state: Annotated[
+        str | None, typer.Option(help="State for online care (default: the ZIP's state).")
+    ] = None,
+    telehealth: Annotated[bool, typer.Option("--telehealth", help="Include online care.")] = False,
+    plan: Annotated[str | None, typer.Option(help="Insurance plan id.")] = None,
+    provider_type: Annotated[
+        str | None, typer.Option("--type", help="prescriber or therapist.")
+    ] = None,
+    issue: Annotated[list[str] | None, typer.Option(help="Issue treated (repeatable).")] = None,
+    modality: Annotated[list[str] | None, typer.Option(help="Modality (repeatable).")] = None,
+    language: Annotated[list[str] | None, typer.Option(help="Language (repeatable).")] = None,
+    age_group: Annotated[str | None, typer.Option(help="children, adolescents, ...")] = None,
+    gender: Annotated[str | None, typer.Option(help="female, male or other.")] = None,
+    accepting: Annotated[
+        bool, typer.Option("--accepting", help="Only providers accepting new patients.")
+    ] = False,
+    max_fee: Annotated[int | None, typer.Option(help="Highest fee per session, USD.")] = None,
+    sliding_scale: Annotated[
+        bool, typer.Option("--sliding-scale", help="Providers with a sliding scale.")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="At most this many results.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """Search the directory: hard filters first, then preference fit, then distance."""
+    from affectrange.directory import service as directory
+    from affectrange.directory.schemas import DirectoryQuery
+
+    try:
+        query = DirectoryQuery(
+            zip=zip_code,
+            radius_miles=radius_miles,
+            state=state,
+            telehealth=telehealth,
+            plan=plan,
+            provider_type=provider_type,
+            issues=tuple(issue or ()),
+            modalities=tuple(modality or ()),
+            languages=tuple(language or ()),
+            age_group=age_group,
+            gender=gender,
+            accepting=accepting,
+            max_fee_usd=max_fee,
+            sliding_scale=sliding_scale,
+            limit=limit,
+        )
+    except ValidationError as error:
+        _fail(_search_option_error(error), EXIT_BAD_INPUT)
+    with _open_database() as database, session_scope(database, write=False) as session:
+        outcome = directory.search_directory(session, query)
+    if as_json:
+        import json
+
+        payload = [match.model_dump(mode="json") for match in outcome.matches]
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+        return
+    _print_matches(outcome)
+
+
+_SEARCH_OPTIONS = {
+    "zip": "--zip",
+    "radius_miles": "--radius-miles",
+    "provider_type": "--type",
+    "issues": "--issue",
+    "modalities": "--modality",
+    "languages": "--language",
+    "max_fee_usd": "--max-fee",
+}
+
+
+def _search_option_error(error: ValidationError) -> str:
+    problem = error.errors()[0]
+    location = problem["loc"][0] if problem["loc"] else None
+    name = _SEARCH_OPTIONS.get(str(location), f"--{str(location).replace('_', '-')}")
+    message = str(problem["msg"]).removeprefix("Value error, ")
+    return f"{name}: {message}" if location else message
+
+
+def _print_matches(outcome: SearchOutcome) -> None:
+    from rich.table import Table
+
+    if not outcome.matches:
+        out.print("No provider matches these filters.")
+        return
+    table = Table(title=f"{outcome.total:,} provider(s) match; best first")
+    for column in ("NPI", "Name", "Miles", "Why"):
+        table.add_column(column)
+    for match in outcome.matches:
+        miles = "online" if match.distance_miles is None else f"{match.distance_miles:.1f}"
+        table.add_row(match.npi, match.name, miles, "; ".join(match.why))
+    out.print(table)
 
 
 def _read_password(from_stdin: bool) -> str:

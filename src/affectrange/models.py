@@ -6,6 +6,18 @@ from affectrange.accounts.models import ApiToken, LoginFailure, User, WebSession
 from affectrange.audit.models import AuditEntry, AuditHead
 from affectrange.checkins.models import Checkin
 from affectrange.db import Base
+from affectrange.directory.models import (
+    ContactRequest,
+    DirectoryLocation,
+    DirectoryNetwork,
+    DirectoryOrganization,
+    DirectoryPlan,
+    DirectoryPlanNetwork,
+    DirectoryPractitioner,
+    DirectoryProfileConsent,
+    DirectoryRevision,
+    DirectoryRole,
+)
 from affectrange.medications.models import MedicationEvent
 from affectrange.questionnaires.models import QuestionnaireResponse, Reassessment, ScheduleChoice
 from affectrange.reminders.models import ReminderSettings, SentReminder
@@ -21,6 +33,16 @@ __all__ = [
     "AuditEntry",
     "AuditHead",
     "Checkin",
+    "ContactRequest",
+    "DirectoryLocation",
+    "DirectoryNetwork",
+    "DirectoryOrganization",
+    "DirectoryPlan",
+    "DirectoryPlanNetwork",
+    "DirectoryPractitioner",
+    "DirectoryProfileConsent",
+    "DirectoryRevision",
+    "DirectoryRole",
     "LoginFailure",
     "MedicationEvent",
     "QuestionnaireResponse",

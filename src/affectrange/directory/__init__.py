@@ -1,0 +1,1 @@
+"""The therapist finder: a directory shaped after FHIR Plan-Net, its importers and search."""
