@@ -14,8 +14,10 @@ from typing import Final
 
 from sqlalchemy.orm import Session
 
+from affectrange.directory.importers.clinic_csv import import_clinic_csv
 from affectrange.directory.importers.common import DirectoryImportError, ImportSummary
 from affectrange.directory.importers.nppes import import_nppes
+from affectrange.directory.importers.plannet import import_plannet
 
 
 class ImportFormat(StrEnum):
@@ -31,7 +33,19 @@ def _nppes(session: Session, path: Path, now: dt.datetime) -> ImportSummary:
     return import_nppes(session, path, now=now)
 
 
-IMPORTERS: Final[dict[ImportFormat, Importer]] = {ImportFormat.NPPES: _nppes}
+def _plannet(session: Session, path: Path, now: dt.datetime) -> ImportSummary:
+    return import_plannet(session, path, now=now)
+
+
+def _clinic_csv(session: Session, path: Path, now: dt.datetime) -> ImportSummary:
+    return import_clinic_csv(session, path, now=now)
+
+
+IMPORTERS: Final[dict[ImportFormat, Importer]] = {
+    ImportFormat.NPPES: _nppes,
+    ImportFormat.PLANNET: _plannet,
+    ImportFormat.CSV: _clinic_csv,
+}
 
 
 def import_directory(
