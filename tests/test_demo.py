@@ -19,12 +19,16 @@ from affectrange.checkins import service as checkins
 from affectrange.config import Settings
 from affectrange.demo import (
     CLINICIAN_EMAIL,
+    DEMO_ZIP,
     PERSON_EMAIL,
     STORY_DAYS,
     STORY_SEED,
     DemoResult,
     load_demo,
 )
+from affectrange.directory.repository import DirectoryReader
+from affectrange.directory.schemas import DirectoryQuery
+from affectrange.directory.service import search_directory
 from affectrange.medications import service as medications
 from affectrange.questionnaires import service as questionnaires
 from affectrange.reminders import service as reminders
@@ -280,3 +284,62 @@ def test_the_demo_clinician_sees_the_person_first_with_the_reason_then_revocatio
     assert client.get(f"/clinician/people/{person.id}").status_code == 404
     assert client.get(f"/clinician/people/{person.id}/report.pdf").status_code == 404
     assert person.display_name not in client.get("/clinician").text
+
+
+def test_the_demo_directory_has_prescribers_near_the_demo_person(
+    session: Session, loaded: DemoResult, demo_settings: Settings
+) -> None:
+    near = search_directory(
+        session, DirectoryQuery(zip=DEMO_ZIP, radius_miles=25, provider_type="prescriber")
+    )
+    in_plan = search_directory(
+        session,
+        DirectoryQuery(
+            zip=DEMO_ZIP,
+            radius_miles=25,
+            provider_type="prescriber",
+            plan="nutmeg-ppo",
+            accepting=True,
+            issues=("emotional-numbness",),
+        ),
+    )
+
+    assert len(near.matches) == 4  # two psychiatrists, a child psychiatrist, a nurse practitioner
+    assert all("prescriber" in match.provider_types for match in near.matches)
+    assert all(
+        match.distance_miles is not None and match.distance_miles <= 25 for match in near.matches
+    )
+    assert {match.credentials for match in near.matches} == {"MD", "PMHNP-BC"}
+    assert all(match.npi.startswith("9") for match in near.matches)  # never a real NPI
+    best = in_plan.matches[0]
+    assert best.name == "Adaeze Okonkwo-Hale, MD"
+    assert "In network for Nutmeg Mutual PPO (Nutmeg Mutual PPO network)" in best.why
+    assert "Accepting new patients" in best.why
+    assert "Treats emotional numbness or blunting" in best.why
+    counts = DirectoryReader(session).counts()
+    load_demo(session, demo_settings, now=NOW + dt.timedelta(days=10))
+    assert DirectoryReader(session).counts() == counts  # loading again adds no provider twice
+
+
+def test_the_demo_directory_offers_online_care_in_connecticut(
+    session: Session, loaded: DemoResult
+) -> None:
+    online = search_directory(
+        session,
+        DirectoryQuery(
+            state="CT", telehealth=True, issues=("trauma-ptsd",), modalities=("emdr", "cpt")
+        ),
+    )
+
+    assert all(match.distance_miles is None for match in online.matches)
+    best = online.matches[0]
+    assert (best.name, best.address) == ("Saoirse Delacroix-Ng, LCSW", None)
+    assert best.why[0] == "Offers online sessions and is licensed in CT"
+    assert "Treats trauma and PTSD" in best.why
+    online_only = {match.name for match in online.matches if match.address is None}
+    assert online_only == {
+        "Saoirse Delacroix-Ng, LCSW",
+        "Ezekiel Amankwah, PhD",
+        "Noor Haddad-Whitlock, LPC",
+        "Marisol Cordero-Vance, PMHNP",
+    }

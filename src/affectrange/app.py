@@ -30,9 +30,12 @@ from affectrange.clinician.routes import router as clinician_pages
 from affectrange.clock import Clock, SystemClock
 from affectrange.config import Settings, get_settings
 from affectrange.db import Database, create_database
+from affectrange.directory.routes import api_router as directory_api
+from affectrange.directory.routes import router as directory_pages
 from affectrange.emotional_range.routes import api_router as emotional_range_api
 from affectrange.emotional_range.routes import router as emotional_range_pages
 from affectrange.errors import AffectRangeError, InvalidInput, TooManyAttempts
+from affectrange.mail import Mailer, mailer_from_settings
 from affectrange.medications.routes import api_router as medications_api
 from affectrange.medications.routes import router as medications_pages
 from affectrange.questionnaires.routes import api_router as questionnaires_api
@@ -60,6 +63,7 @@ def create_app(
     *,
     database: Database | None = None,
     clock: Clock | None = None,
+    mailer: Mailer | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -74,6 +78,9 @@ def create_app(
     app.state.settings = settings
     app.state.database = database or create_database(settings.database_url)
     app.state.clock = clock or SystemClock()
+    # E-mail a person asks to send now (a contact request to a listed provider): SMTP from the
+    # settings, else the outbox folder. Tests pass a mailer aimed at their own SMTP server.
+    app.state.mailer = mailer or mailer_from_settings(settings, app.state.clock)
     app.state.writer = BatchingWriter(app.state.database)
     app.state.csrf_secret = settings.resolved_secret_key().encode("utf-8")
     # Routes are matched in order, one pattern at a time: the frequent machine calls (health
@@ -87,6 +94,7 @@ def create_app(
         reports_api,
         sharing_api,
         clinician_api,
+        directory_api,
         audit_api,
         accounts_api,
         general_pages,
@@ -97,6 +105,7 @@ def create_app(
         reports_pages,
         reminders_pages,
         sharing_pages,
+        directory_pages,
         audit_pages,
         clinician_pages,
         unsubscribe_router,

@@ -648,7 +648,9 @@ def _search_option_error(error: ValidationError) -> str:
     location = problem["loc"][0] if problem["loc"] else None
     name = _SEARCH_OPTIONS.get(str(location), f"--{str(location).replace('_', '-')}")
     message = str(problem["msg"]).removeprefix("Value error, ")
-    return f"{name}: {message}" if location else message
+    if not location:  # no one field: the search has no place
+        return f"--zip (or --state with --telehealth): {message}"
+    return f"{name}: {message}"
 
 
 def _print_matches(outcome: SearchOutcome) -> None:

@@ -50,10 +50,12 @@ class OutgoingMail:
     message_key: str
     html: str | None = None
     unsubscribe_url: str | None = None
+    reply_to: str | None = None
+    """Where a reply goes instead of the sender (a person writing to a provider)."""
 
     def __post_init__(self) -> None:
         # A line break in a header value would let text forge further headers.
-        for name in ("to", "subject", "message_key", "unsubscribe_url"):
+        for name in ("to", "subject", "message_key", "unsubscribe_url", "reply_to"):
             value = getattr(self, name)
             if value is not None and ("\r" in value or "\n" in value):
                 raise ValueError(f"{name} must be one line")
@@ -62,6 +64,12 @@ class OutgoingMail:
         addresses = getaddresses([self.to])
         if len(addresses) != 1 or "@" not in addresses[0][1]:
             raise ValueError(f"to must be exactly one e-mail address, not {self.to!r}")
+        if self.reply_to is not None:
+            replies = getaddresses([self.reply_to])
+            if len(replies) != 1 or "@" not in replies[0][1]:
+                raise ValueError(
+                    f"reply_to must be exactly one e-mail address, not {self.reply_to!r}"
+                )
 
 
 class Mailer(Protocol):
@@ -78,6 +86,8 @@ def build_message(mail: OutgoingMail, *, sender: str, now: dt.datetime) -> Email
     message["From"] = sender
     message["To"] = mail.to
     message["Subject"] = mail.subject
+    if mail.reply_to is not None:
+        message["Reply-To"] = mail.reply_to
     message["Date"] = format_datetime(now)
     message["Message-ID"] = message_id(mail.message_key, sender)
     message[KEY_HEADER] = mail.message_key

@@ -52,8 +52,11 @@ def _run_as() -> str | None:
 
 
 @contextlib.contextmanager
-def throwaway_postgres() -> Iterator[str]:
-    """Start a server, yield the base URL (without a database name), stop and delete it."""
+def throwaway_postgres(extra_options: str = "") -> Iterator[str]:
+    """Start a server, yield the base URL (without a database name), stop and delete it.
+
+    `extra_options` are more `-c name=value` server settings (the benchmarks size the caches).
+    """
     bin_dir = _bin_dir()
     user = _run_as()
     root = Path(tempfile.mkdtemp(prefix="affectrange-pg-"))
@@ -78,7 +81,7 @@ def throwaway_postgres() -> Iterator[str]:
     ]
     options = (
         f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60 " + extra_options
     )
     pg_ctl = str(bin_dir / "pg_ctl")
     try:

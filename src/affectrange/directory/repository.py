@@ -184,7 +184,7 @@ class DirectoryReader:
             )
         )
         networks: defaultdict[str, list[int]] = defaultdict(list)
-        for plan_key, network_id in rows.tuples():
+        for plan_key, network_id in rows:
             networks[plan_key.casefold()].append(network_id)
         return {key: np.array(sorted(ids), dtype=np.int64) for key, ids in networks.items()}
 
@@ -201,7 +201,7 @@ class DirectoryReader:
         )
         return {
             role.id: RoleDetails(practitioner, role, location, network)
-            for role, practitioner, location, network in rows.tuples()
+            for role, practitioner, location, network in rows
         }
 
     def practitioner_by_npi(self, npi: str) -> DirectoryPractitioner | None:

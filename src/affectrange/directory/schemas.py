@@ -124,7 +124,7 @@ class DirectoryQuery(BaseModel):
     @model_validator(mode="after")
     def _somewhere(self) -> DirectoryQuery:
         if self.zip is None and not (self.telehealth and self.state):
-            raise ValueError("give a ZIP code to search nearby, or a state with online care")
+            raise ValueError("Give a ZIP code to search nearby, or a state with online care.")
         return self
 
     @property

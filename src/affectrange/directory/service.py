@@ -129,9 +129,9 @@ def explain(
     if query.accepting:
         why.append("Accepting new patients")
     if query.age_group is not None:
-        why.append(f"Sees {AGE_GROUPS[query.age_group].lower()}")
+        why.append(f"Sees {in_sentence(AGE_GROUPS[query.age_group])}")
     if query.gender is not None:
-        why.append(f"Gender: {GENDERS[query.gender].lower()}")
+        why.append(f"Gender: {in_sentence(GENDERS[query.gender])}")
     why += _fee_reasons(query, details)
     unmet: list[str] = []
     for asked, listed, vocabulary, verb, kind in (
@@ -142,14 +142,23 @@ def explain(
         for code in asked:
             label = vocabulary[code]
             suffix = _SUGGESTED_BY_PROFILE if f"{kind}:{code}" in query.suggested else ""
+            words = in_sentence(label) if kind == "issue" else label
             if code in listed:
-                why.append(f"{verb} {label if kind == 'modality' else label.lower()}{suffix}")
+                why.append(f"{verb} {words}{suffix}")
             else:
-                unmet.append(f"Does not list {label if kind == 'modality' else label.lower()}")
+                unmet.append(f"Does not list {words}")
     if query.prefer_prescribers and ProviderType.PRESCRIBER in types:
         suffix = _SUGGESTED_BY_PROFILE if "prefer:prescribers" in query.suggested else ""
         why.append(f"Prescriber who can review your medication with you{suffix}")
     return why, unmet
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads mid-sentence: "Depression" becomes "depression", but "PTSD" and
+    names of languages stay as they are."""
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def _placed(details: RoleDetails) -> str:

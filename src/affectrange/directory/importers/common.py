@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from affectrange.directory.models import (
@@ -150,19 +150,41 @@ class DirectoryWriter:
                     change["updated_at"] = self._now
                 changed_rows.append(change)
         if new_rows:
-            key_attribute = getattr(model, key_column)
-            inserted = self._session.execute(
-                insert(model).returning(key_attribute, model.id), new_rows
+            # Core, not the ORM's bulk insert: about twice the rate, and RETURNING hands back
+            # the new ids in the same round trips (multi-row INSERT ... VALUES ... RETURNING).
+            core = model.__table__
+            inserted = self._session.connection().execute(
+                insert(core).returning(core.c[key_column], core.c.id), new_rows
             )
-            ids.update(iter(inserted.tuples()))  # a Result has keys(): dict() would misread it
+            ids.update((key, row_id) for key, row_id in inserted)
         if changed_rows:
-            self._session.execute(update(model), changed_rows)
+            self._update(model.__table__, changed_rows)
         self._summary.count(self._summary.inserted, table, len(new_rows))
         self._summary.count(self._summary.updated, table, len(changed_rows))
         self._summary.count(
             self._summary.unchanged, table, len(merged) - len(new_rows) - len(changed_rows)
         )
         return ids
+
+    def _update(self, core: Table, changed_rows: list[Record]) -> None:
+        """Core executemany per set of changed columns (the ORM's bulk update is several times
+        slower here and keeps nothing we need)."""
+        by_columns: dict[tuple[str, ...], list[Record]] = {}
+        for row in changed_rows:
+            columns = tuple(sorted(name for name in row if name != "id"))
+            by_columns.setdefault(columns, []).append(
+                {f"new_{name}": value for name, value in row.items()}
+            )
+        connection = self._session.connection()
+        for columns, rows in by_columns.items():
+            statement = (
+                update(core)
+                .where(core.c.id == bindparam("new_id"))
+                .values(
+                    {name: bindparam(f"new_{name}", type_=core.c[name].type) for name in columns}
+                )
+            )
+            connection.execute(statement, rows)
 
     def _existing(
         self, model: type[Any], key_column: str, columns: list[str], keys: list[str]
@@ -188,7 +210,7 @@ class DirectoryWriter:
                     DirectoryPlanNetwork.plan_id.in_(plan_ids[start : start + _IN_CHUNK])
                 )
             )
-            have.update((plan, network) for plan, network in rows.tuples())
+            have.update((plan, network) for plan, network in rows)
         missing = sorted(wanted - have)
         if missing:
             self._session.execute(

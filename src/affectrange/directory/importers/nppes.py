@@ -155,7 +155,7 @@ def _batches(path: Path, summary: ImportSummary) -> Iterator[tuple[list[_Kept], 
         try:
             header = next(reader, None)
             if header is None:
-                raise DirectoryImportError(f"{path.name}: the file is empty")
+                raise DirectoryImportError(f"{path.name}, line 1: the file is empty")
             columns = _Columns.from_header(header, path)
             kept: list[_Kept] = []
             deactivated: list[str] = []
@@ -172,11 +172,25 @@ def _batches(path: Path, summary: ImportSummary) -> Iterator[tuple[list[_Kept], 
             if kept or deactivated:
                 yield kept, deactivated
         except UnicodeDecodeError as error:
+            line = first_line_not_utf8(path)
             raise DirectoryImportError(
-                f"{path.name}, after line {reader.line_num}: not UTF-8 text ({error.reason})"
+                f"{path.name}, line {line}: not UTF-8 text ({error.reason}); the data file is "
+                "the unzipped npidata_pfile CSV"
             ) from error
         except csv.Error as error:
             raise DirectoryImportError(f"{path.name}, line {reader.line_num}: {error}") from error
+
+
+def first_line_not_utf8(path: Path) -> int:
+    """The line of the first byte that is not UTF-8 (the text decoder reads ahead in chunks,
+    so its position says nothing about the line); read again, in binary, only on that error."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return 1
 
 
 def _keep(
@@ -200,17 +214,19 @@ def _keep(
         raise DirectoryImportError(
             f"{path.name}, line {line}: Entity Type Code {entity!r} is not 1 or 2"
         )
+    # A deactivated NPI comes with its deactivation date and (in the monthly file) nothing else:
+    # no entity type, no taxonomy. It leaves the directory whatever it was.
+    if _is_deactivated(row, columns, line, path):
+        deactivated.append(npi)
+        return None
     if entity != "1":
-        return None  # organizations (2), and deactivated NPIs, which have no type in the file
+        return None  # an organization
     codes = tuple(
         dict.fromkeys(
             code for index in columns.taxonomy if is_behavioral_health(code := row[index])
         )
     )
     if not codes:
-        return None
-    if _is_deactivated(row, columns, line, path):
-        deactivated.append(npi)
         return None
     return _Kept(line, npi, row, codes, columns)
 
