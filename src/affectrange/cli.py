@@ -573,6 +573,10 @@ def import_directory(
 def search_directory(
     *,
     zip_code: Annotated[str | None, typer.Option("--zip", help="Search around this ZIP.")] = None,
+    address: Annotated[
+        str | None,
+        typer.Option(help="Search around this address (placed at the ZIP it ends with)."),
+    ] = None,
     radius_miles: Annotated[float, typer.Option(help="Radius around --zip, in miles.")] = 10,
     state: Annotated[
         str | None, typer.Option(help="State for online care (default: the ZIP's state).")
@@ -602,8 +606,10 @@ def search_directory(
     from affectrange.directory.schemas import DirectoryQuery
 
     try:
+        if zip_code and address:
+            _fail("--address: give --zip or --address, not both", EXIT_BAD_INPUT)
         query = DirectoryQuery(
-            zip=zip_code,
+            zip=zip_code or address,
             radius_miles=radius_miles,
             state=state,
             telehealth=telehealth,
@@ -620,7 +626,10 @@ def search_directory(
             limit=limit,
         )
     except ValidationError as error:
-        _fail(_search_option_error(error), EXIT_BAD_INPUT)
+        message = _search_option_error(error)
+        if address is not None:
+            message = message.replace("--zip:", "--address:", 1)
+        _fail(message, EXIT_BAD_INPUT)
     with _open_database() as database, session_scope(database, write=False) as session:
         outcome = directory.search_directory(session, query)
     if as_json:

@@ -173,6 +173,26 @@ def test_search_prints_the_oracles_prescribers_best_first(
     assert first_three == results[:3]
 
 
+def test_an_address_is_searched_from_the_centroid_of_the_zip_it_ends_with(
+    imported: tuple[Database, Result],
+) -> None:
+    database, _ = imported
+    by_zip = search_json(database, "--zip", "06105", "--radius-miles", "10", "--type", "prescriber")
+
+    by_address = search_json(
+        database,
+        "--address",
+        "500 Farmington Ave, Hartford, CT 06105-3001",
+        "--radius-miles",
+        "10",
+        "--type",
+        "prescriber",
+    )
+
+    assert by_address == by_zip
+    assert by_zip
+
+
 def test_search_names_each_prescriber_as_the_registry_does(
     imported: tuple[Database, Result],
 ) -> None:
@@ -230,6 +250,8 @@ def test_online_search_on_nppes_data_finds_nobody(imported: tuple[Database, Resu
         (["--zip", "06105", "--radius-miles", "0"], "--radius-miles"),
         (["--type", "therapist"], "--zip"),  # no place at all
         (["--state", "ZZ", "--telehealth"], "--state"),
+        (["--address", "somewhere without a ZIP"], "--address"),
+        (["--address", "1 Main St, Hartford, CT 06105", "--zip", "06105"], "--address"),
     ],
 )
 def test_a_bad_search_option_exits_2_naming_it(

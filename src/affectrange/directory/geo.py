@@ -31,6 +31,7 @@ class Point:
 class Geocoded:
     point: Point
     state: str
+    zip_code: str
     source: str
     """"zip-centroid" or a geocoder's name: shown so nobody takes a centroid for an address."""
 
@@ -73,7 +74,7 @@ def zip_centroid(zip_code: str) -> Geocoded | None:
     if found is None:
         return None
     latitude, longitude, state = found
-    return Geocoded(Point(latitude, longitude), state, "zip-centroid")
+    return Geocoded(Point(latitude, longitude), state, normalized, "zip-centroid")
 
 
 class ZipCentroidGeocoder:

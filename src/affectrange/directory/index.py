@@ -133,6 +133,8 @@ class DirectoryIndex:
     practitioners: PractitionerColumns
     roles: RoleColumns
     plan_networks: Mapping[str, Ints]
+    plan_names: Mapping[str, str]
+    """Plan key (case-folded) to the plan's name, for the reasons."""
     """Plan key (as people type it, case-folded) to the ids of its networks."""
     _placed: Ints = field(init=False)
     _tree: cKDTree | None = field(init=False)
@@ -185,3 +187,6 @@ class DirectoryIndex:
 
     def networks_of_plan(self, plan: str) -> Ints | None:
         return self.plan_networks.get(plan.strip().casefold())
+
+    def plan_name(self, plan: str) -> str | None:
+        return self.plan_names.get(plan.strip().casefold())

@@ -246,8 +246,52 @@ class DirectoryProfileConsent(Base):
 
 
 @dataclass(frozen=True, slots=True)
+class ListedPractitioner:
+    """What a search result shows of a practitioner (read with Core: a page of results is read
+    on every search, and plain rows cost a fraction of ORM objects)."""
+
+    id: int
+    npi: str
+    given_name: str
+    family_name: str
+    credentials: str | None
+    specialties: tuple[str, ...]
+    phone: str | None
+    email: str | None
+    issues: tuple[str, ...]
+    modalities: tuple[str, ...]
+    languages: tuple[str, ...]
+    fee_min_usd: int | None
+    sliding_scale: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedRole:
+    id: int
+    specialties: tuple[str, ...]
+    telehealth: bool
+    accepting_new_patients: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedLocation:
+    line: str
+    city: str
+    state: str
+    postal_code: str
+    position_source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedNetwork:
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class RoleDetails:
-    practitioner: DirectoryPractitioner
-    role: DirectoryRole
-    location: DirectoryLocation | None
-    network: DirectoryNetwork | None
+    """One search result's rows: the practitioner, the matching role, its office and network."""
+
+    practitioner: ListedPractitioner
+    role: ListedRole
+    location: ListedLocation | None
+    network: ListedNetwork | None

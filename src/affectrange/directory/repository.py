@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import fields
+from typing import Any, Final
 
 import numpy as np
 from sqlalchemy import ColumnElement, Text, func, select, type_coerce
@@ -42,6 +43,10 @@ from affectrange.directory.models import (
     DirectoryProfileConsent,
     DirectoryRevision,
     DirectoryRole,
+    ListedLocation,
+    ListedNetwork,
+    ListedPractitioner,
+    ListedRole,
     RoleDetails,
 )
 
@@ -50,16 +55,23 @@ def _tristate(value: bool | None) -> int:
     return UNKNOWN if value is None else int(value)
 
 
+_PRACTITIONER_FIELDS: Final = tuple(field.name for field in fields(ListedPractitioner))
+_ROLE_FIELDS: Final = tuple(field.name for field in fields(ListedRole))
+_LOCATION_FIELDS: Final = tuple(field.name for field in fields(ListedLocation))
+
+
+_REVISION: Final = select(DirectoryRevision.revision, DirectoryRevision.token).where(
+    DirectoryRevision.id == 1
+)
+
+
 class DirectoryReader:
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def revision(self) -> tuple[int, str | None]:
-        row = self._session.execute(
-            select(DirectoryRevision.revision, DirectoryRevision.token).where(
-                DirectoryRevision.id == 1
-            )
-        ).one()
+        # Read on every search: a Core statement built once, on the session's connection.
+        row = self._session.connection().execute(_REVISION).one()
         return int(row.revision), row.token
 
     def build_index(self) -> DirectoryIndex:
@@ -72,6 +84,12 @@ class DirectoryReader:
             practitioners=practitioners,
             roles=roles,
             plan_networks=self._plan_networks(),
+            plan_names={
+                key.casefold(): name
+                for key, name in self._session.execute(
+                    select(DirectoryPlan.plan_key, DirectoryPlan.name)
+                )
+            },
         )
 
     def _practitioner_columns(self) -> tuple[PractitionerColumns, dict[int, int]]:
@@ -192,29 +210,44 @@ class DirectoryReader:
         """The rows behind a page of results, by role id (one query)."""
         if not role_ids:
             return {}
-        rows = self._session.execute(
-            select(DirectoryRole, DirectoryPractitioner, DirectoryLocation, DirectoryNetwork)
-            .join(DirectoryPractitioner, DirectoryPractitioner.id == DirectoryRole.practitioner_id)
-            .outerjoin(DirectoryLocation, DirectoryLocation.id == DirectoryRole.location_id)
-            .outerjoin(DirectoryNetwork, DirectoryNetwork.id == DirectoryRole.network_id)
-            .where(DirectoryRole.id.in_(list(role_ids)))
+        people, roles = DirectoryPractitioner.__table__, DirectoryRole.__table__
+        places, networks = DirectoryLocation.__table__, DirectoryNetwork.__table__
+        columns = [
+            *(people.c[name].label(f"p_{name}") for name in _PRACTITIONER_FIELDS),
+            *(roles.c[name].label(f"r_{name}") for name in _ROLE_FIELDS),
+            places.c.id.label("l_id"),
+            *(places.c[name].label(f"l_{name}") for name in _LOCATION_FIELDS),
+            networks.c.name.label("n_name"),
+        ]
+        rows = self._session.connection().execute(
+            select(*columns)
+            .select_from(roles)
+            .join(people, people.c.id == roles.c.practitioner_id)
+            .outerjoin(places, places.c.id == roles.c.location_id)
+            .outerjoin(networks, networks.c.id == roles.c.network_id)
+            .where(roles.c.id.in_(list(role_ids)))
         )
-        return {
-            role.id: RoleDetails(practitioner, role, location, network)
-            for role, practitioner, location, network in rows
-        }
+        details: dict[int, RoleDetails] = {}
+        for row in rows:
+            values = row._mapping
+            details[values["r_id"]] = RoleDetails(
+                practitioner=ListedPractitioner(
+                    **{name: values[f"p_{name}"] for name in _PRACTITIONER_FIELDS}
+                ),
+                role=ListedRole(**{name: values[f"r_{name}"] for name in _ROLE_FIELDS}),
+                location=(
+                    ListedLocation(**{name: values[f"l_{name}"] for name in _LOCATION_FIELDS})
+                    if values["l_id"] is not None
+                    else None
+                ),
+                network=ListedNetwork(values["n_name"]) if values["n_name"] is not None else None,
+            )
+        return details
 
     def practitioner_by_npi(self, npi: str) -> DirectoryPractitioner | None:
         return self._session.scalars(
             select(DirectoryPractitioner).where(DirectoryPractitioner.npi == npi)
         ).one_or_none()
-
-    def plan_name(self, plan_key: str) -> str | None:
-        return self._session.scalars(
-            select(DirectoryPlan.name).where(
-                func.lower(DirectoryPlan.plan_key) == plan_key.strip().lower()
-            )
-        ).first()
 
     def plans(self) -> list[DirectoryPlan]:
         return list(self._session.scalars(select(DirectoryPlan).order_by(DirectoryPlan.name)))

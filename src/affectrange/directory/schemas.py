@@ -6,7 +6,7 @@ from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from affectrange.directory.geo import normalize_zip, zip_centroid
+from affectrange.directory.geo import ZipCentroidGeocoder, normalize_zip, zip_centroid
 from affectrange.directory.taxonomy import ProviderType
 from affectrange.directory.vocabulary import (
     AGE_GROUPS,
@@ -47,7 +47,10 @@ class DirectoryQuery(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    zip: Annotated[str | None, Field(description="US ZIP code to search around")] = None
+    zip: Annotated[
+        str | None,
+        Field(description="US ZIP code to search around, or an address ending in a ZIP code"),
+    ] = None
     radius_miles: Annotated[float, Field(gt=0, le=MAX_RADIUS_MILES)] = DEFAULT_RADIUS_MILES
     state: Annotated[
         str | None, Field(description="USPS state for online care; defaults to the ZIP's state")
@@ -72,13 +75,18 @@ class DirectoryQuery(BaseModel):
     @field_validator("zip")
     @classmethod
     def _known_zip(cls, value: str | None) -> str | None:
+        """A ZIP code, or an address: the offline geocoder places an address at the centroid of
+        the ZIP it ends with (street-level geocoding is pluggable, see geo.Geocoder)."""
         if value is None or not value.strip():
             return None
         normalized = normalize_zip(value)
         if normalized is None:
-            raise ValueError(f"{value!r} is not a US ZIP code")
-        if zip_centroid(normalized) is None:
-            raise ValueError(f"ZIP code {normalized} is not one we can place")
+            placed = ZipCentroidGeocoder().geocode(value)
+            if placed is None:
+                raise ValueError(f"{value!r} is not a US ZIP code or an address ending in one")
+            normalized = normalize_zip(placed.zip_code)
+        if normalized is None or zip_centroid(normalized) is None:
+            raise ValueError(f"ZIP code {normalized or value} is not one we can place")
         return normalized
 
     @field_validator("state")

@@ -65,7 +65,7 @@ def search_directory(session: Session, query: DirectoryQuery) -> SearchOutcome:
     ranked = rank(index, query)
     role_ids = [int(index.roles.ids[match.role]) for match in ranked.matches]
     details = reader.role_details(role_ids)
-    plan_name = reader.plan_name(query.plan) if query.plan else None
+    plan_name = index.plan_name(query.plan) if query.plan else None
     matches = [
         _match(query, match, details[role_id], plan_name)
         for match, role_id in zip(ranked.matches, role_ids, strict=True)
