@@ -38,6 +38,8 @@ from affectrange.directory.importers.common import (
     DirectoryWriter,
     ImportSummary,
     Record,
+    address_key,
+    format_us_phone,
 )
 from affectrange.directory.importers.nppes import npi_is_valid
 from affectrange.directory.models import (
@@ -136,12 +138,6 @@ def import_clinic_csv(session: Session, path: Path, *, now: dt.datetime) -> Impo
             raise problem
     writer.finish()
     return summary
-
-
-def address_key(line: str, city: str, state: str, postal_code: str) -> str:
-    """The location key of a practice address, the same the NPPES importer gives it."""
-    address = f"{line}, {city}, {state} {postal_code}"
-    return "address:" + hashlib.sha256(address.upper().encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,13 +462,10 @@ def _code_list(text: str, column: str, fail: _Fail) -> tuple[str, ...]:
 
 
 def _phone(text: str, fail: _Fail) -> str:
-    """Written as the NPPES importer writes phones, so both sources agree on one number."""
-    digits = "".join(char for char in text if char.isdigit())
-    if len(digits) == 11 and digits[0] == "1":
-        digits = digits[1:]
-    if len(digits) != 10 or any(char.isalpha() for char in text):
+    formatted = format_us_phone(text)
+    if formatted is None or any(char.isalpha() for char in text):
         fail("phone", f"{text!r} is not a 10-digit US phone number")
-    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
+    return formatted
 
 
 def _dollars(given: dict[str, str], column: str, fail: _Fail) -> int | None:

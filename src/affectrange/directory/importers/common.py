@@ -10,6 +10,7 @@ writes inside the caller's transaction: an error anywhere rolls the whole import
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,24 @@ BATCH_SIZE: Final = 2_000
 _IN_CHUNK: Final = 900  # below SQLite's 999 host parameters in older builds
 
 Record = dict[str, Any]
+
+
+def address_key(line: str, city: str, state: str, postal_code: str) -> str:
+    """The location key of a practice address: the same address from NPPES and from a clinic's
+    file is one location, whatever its letter case."""
+    address = f"{line}, {city}, {state} {postal_code}"
+    return "address:" + hashlib.sha256(address.upper().encode()).hexdigest()[:32]
+
+
+def format_us_phone(text: str) -> str | None:
+    """A US number as "(860) 555-0142", the one form every importer stores; None if the text is
+    not a 10-digit number (with or without the leading country code 1)."""
+    digits = "".join(char for char in text if char.isdigit())
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    if len(digits) != 10:
+        return None
+    return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
 
 
 class DirectoryImportError(Exception):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,8 @@ from affectrange.directory.importers.common import (
     DirectoryWriter,
     ImportSummary,
     Record,
+    address_key,
+    format_us_phone,
 )
 from affectrange.directory.taxonomy import is_behavioral_health
 
@@ -325,9 +326,8 @@ def _location(kept: _Kept, geocoder: Geocoder | None) -> Record:
     placed = geocoder.geocode(address) if geocoder is not None else None
     if placed is None:
         placed = zip_centroid(postal)
-    key = hashlib.sha256(address.upper().encode()).hexdigest()[:32]
     return {
-        "source_key": f"address:{key}",
+        "source_key": address_key(line, city, state, postal),
         "line": line,
         "city": city,
         "state": state,
@@ -349,7 +349,4 @@ def _title(text: str) -> str:
 
 
 def _phone(text: str) -> str | None:
-    digits = "".join(char for char in text if char.isdigit())
-    if len(digits) == 10:
-        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-    return digits or None
+    return format_us_phone(text) or (text.strip() or None)

@@ -91,6 +91,7 @@ from affectrange.directory.importers.common import (
     DirectoryWriter,
     ImportSummary,
     Record,
+    format_us_phone,
 )
 from affectrange.directory.importers.nppes import npi_is_valid
 from affectrange.directory.models import (
@@ -469,13 +470,8 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _phone(text: str) -> str:
-    """US numbers as "(860) 555-0142", like the NPPES import; anything else as written."""
-    digits = "".join(char for char in text if char.isdigit())
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) == 10:
-        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}"
-    return text.strip()
+    """US numbers in the one stored form; anything else as written."""
+    return format_us_phone(text) or text.strip()
 
 
 def _fits(resource: _Resource, what: str, value: str) -> str:
