@@ -481,20 +481,36 @@ class ImportResult:
 
 def import_in_child(path: Path, file_format: ImportFormat, url: str) -> ImportResult:
     """Run `affectrange directory import` as its own process, as a person would: its wall time
-    includes start-up, and its peak memory is its own (os.wait4 reports that one child's)."""
+    includes start-up. Peak memory is the process's own high-water mark (VmHWM), read while it
+    runs: the rusage of a child also counts its parent's pages from before its exec."""
     command = [sys.executable, "-m", "affectrange", "directory", "import", str(path)]
     command += ["--format", file_format.value]
     environment = {**os.environ, "AFFECTRANGE_DATABASE_URL": url}
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=environment, stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    message = process.stderr.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
+    peak_kib = 0
+    with tempfile.TemporaryFile("w+") as messages:
+        process = subprocess.Popen(command, env=environment, stderr=messages)
+        status = Path(f"/proc/{process.pid}/status")
+        while process.poll() is None:
+            peak_kib = max(peak_kib, _high_water_kib(status))
+            time.sleep(0.1)
+        seconds = time.perf_counter() - started
+        messages.seek(0)
+        message = messages.read()
+    if process.returncode != 0:
         raise RuntimeError(f"import failed: {message}")
     rows = int(message.split("Read ", 1)[1].split(" rows", 1)[0].replace(",", ""))
-    return ImportResult(file_format.value, rows, seconds, usage.ru_maxrss / 1024)
+    return ImportResult(file_format.value, rows, seconds, peak_kib / 1024)
+
+
+def _high_water_kib(status: Path) -> int:
+    try:
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:  # the process has just ended
+        pass
+    return 0
 
 
 @contextmanager
