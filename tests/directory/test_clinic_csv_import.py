@@ -21,12 +21,13 @@ from typer.testing import CliRunner
 from affectrange.cli import app
 from affectrange.config import get_settings
 from affectrange.db import Database
-from affectrange.directory.importers.clinic_csv import COLUMNS, address_key, import_clinic_csv
+from affectrange.directory.importers.clinic_csv import COLUMNS, import_clinic_csv
 from affectrange.directory.importers.common import (
     BATCH_SIZE,
     DirectoryImportError,
     DirectoryWriter,
     ImportSummary,
+    address_key,
 )
 from affectrange.directory.importers.nppes import import_nppes, npi_is_valid
 from affectrange.directory.models import (
