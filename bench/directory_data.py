@@ -25,10 +25,9 @@ from pathlib import Path
 from typing import Final
 
 import zipcodes
+from tests.support.shared_data import NPPES_SAMPLE as SAMPLE
 
 from affectrange.directory.importers.nppes import npi_is_valid
-
-SAMPLE = Path(__file__).resolve().parents[2] / "shared/data/nppes-sample-practitioners-ct-2018.csv"
 
 # 2020 census populations in millions (states, DC, Puerto Rico): how providers spread.
 STATE_POPULATION: Final = {

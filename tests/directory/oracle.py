@@ -16,7 +16,6 @@ every directory table (to prove an import changed nothing, or was rolled back wh
 from __future__ import annotations
 
 import math
-from pathlib import Path
 from typing import Any, Final
 
 import zipcodes
@@ -24,13 +23,9 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from affectrange.directory.taxonomy import PRESCRIBER_CODES, THERAPIST_CODES
+from tests.support.shared_data import NPPES_SAMPLE
 
-SAMPLE: Final = (
-    Path(__file__).resolve().parents[3]
-    / "shared"
-    / "data"
-    / "nppes-sample-practitioners-ct-2018.csv"
-)
+SAMPLE: Final = NPPES_SAMPLE
 """2,000 real NPPES rows (CT/MA/RI, 2018 layout); read only, never modified."""
 
 EARTH_MEAN_RADIUS_MILES: Final = 3958.7613

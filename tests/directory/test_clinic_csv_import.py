@@ -40,11 +40,11 @@ from affectrange.directory.schemas import DirectoryQuery
 from affectrange.directory.service import search_directory
 from tests.conftest import NOW
 from tests.support.environment import unavailable
+from tests.support.shared_data import NPPES_SAMPLE
 
 DATA = Path(__file__).parent / "data" / "clinic"
 CLINIC = DATA / "hartford-clinic.csv"
 REPOSITORY = Path(__file__).resolve().parents[2]
-NPPES_SAMPLE = REPOSITORY.parent / "shared" / "data" / "nppes-sample-practitioners-ct-2018.csv"
 EXAMPLE = REPOSITORY / "docs" / "examples" / "clinic-directory.csv"
 
 COVAULT = "1619972395"

@@ -21,7 +21,6 @@ import html
 import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,6 +33,7 @@ from affectrange.directory.geo import zip_centroid
 from affectrange.directory.importers.common import DirectoryWriter, ImportSummary
 from affectrange.directory.importers.nppes import import_nppes
 from tests.conftest import NOW, api_token, sign_in
+from tests.support.shared_data import NPPES_SAMPLE
 
 ALICE = "alice@example.org"
 BOB = "bob@example.org"
@@ -46,7 +46,6 @@ DEV_EMAIL = "dev.shah@tele.example"
 EVE_EMAIL = "eve.moreau@newhaven.example"
 BEN_PHONE = "(860) 555-0102"
 PLAN = "NUTMEG-GOLD"
-NPPES_SAMPLE = Path("/work/shared/data/nppes-sample-practitioners-ct-2018.csv")
 
 ClientFor = Callable[[str], TestClient]
 
