@@ -64,6 +64,7 @@ from affectrange.directory import service
 from affectrange.directory.geo import EARTH_RADIUS_MILES, zip_centroid
 from affectrange.directory.importers import ImportFormat
 from affectrange.directory.index import DirectoryIndex
+from affectrange.directory.models import DIRECTORY_DATA_TABLES
 from affectrange.directory.repository import DirectoryReader
 from affectrange.directory.schemas import DirectoryQuery
 from affectrange.directory.taxonomy import PRESCRIBER_CODES, THERAPIST_CODES
@@ -154,15 +155,7 @@ def ours_answer(database: Database, query: Query) -> Answer:
 
 # --- PostGIS baseline ------------------------------------------------------------------------
 
-COPY_TABLES: Final = (
-    "directory_organizations",
-    "directory_networks",
-    "directory_plans",
-    "directory_plan_networks",
-    "directory_locations",
-    "directory_practitioners",
-    "directory_roles",
-)
+COPY_TABLES: Final = DIRECTORY_DATA_TABLES
 
 POSTGIS_SETUP: Final = f"""
 CREATE EXTENSION IF NOT EXISTS postgis;

@@ -22,6 +22,7 @@ import zipcodes
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from affectrange.directory.models import DIRECTORY_DATA_TABLES
 from affectrange.directory.taxonomy import PRESCRIBER_CODES, THERAPIST_CODES
 from tests.support.shared_data import NPPES_SAMPLE
 
@@ -31,13 +32,7 @@ SAMPLE: Final = NPPES_SAMPLE
 EARTH_MEAN_RADIUS_MILES: Final = 3958.7613
 
 DIRECTORY_TABLES: Final = (
-    "directory_organizations",
-    "directory_networks",
-    "directory_plans",
-    "directory_plan_networks",
-    "directory_locations",
-    "directory_practitioners",
-    "directory_roles",
+    *DIRECTORY_DATA_TABLES,
     "directory_contact_requests",
     "directory_profile_consents",
 )

@@ -31,6 +31,7 @@ from affectrange.directory.importers.common import (
 )
 from affectrange.directory.importers.nppes import import_nppes, npi_is_valid
 from affectrange.directory.models import (
+    DIRECTORY_DATA_TABLES,
     DirectoryLocation,
     DirectoryNetwork,
     DirectoryPractitioner,
@@ -53,16 +54,7 @@ file names him by NPI only, without names or taxonomy."""
 THACKERAY = "9800000017"  # new in the clinic file, in person in Hartford
 QUENNEVILLE = "9800000025"  # new in the clinic file, online only, no plans
 
-TABLES = (
-    "directory_organizations",
-    "directory_networks",
-    "directory_plans",
-    "directory_plan_networks",
-    "directory_locations",
-    "directory_practitioners",
-    "directory_roles",
-    "directory_revision",
-)
+TABLES = (*DIRECTORY_DATA_TABLES, "directory_revision")
 
 
 def fictional_npi(serial: int, prefix: str = "98") -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import (
     Boolean,
@@ -243,6 +243,21 @@ class DirectoryProfileConsent(Base):
     )
     use_profile: Mapped[bool] = mapped_column(Boolean)
     decided_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+DIRECTORY_DATA_TABLES: Final = tuple(
+    str(model.__tablename__)
+    for model in (
+        DirectoryOrganization,
+        DirectoryNetwork,
+        DirectoryPlan,
+        DirectoryPlanNetwork,
+        DirectoryLocation,
+        DirectoryPractitioner,
+        DirectoryRole,
+    )
+)
+"""The imported directory's tables, referenced ones first (the order a copy loads them in)."""
 
 
 @dataclass(frozen=True, slots=True)
