@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+import textstat  # type: ignore[import-untyped]
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy.orm import Session
@@ -15,10 +18,12 @@ from affectrange.accounts.models import Role, User
 from affectrange.accounts.repository import UserRepository
 from affectrange.analysis.events import MedicationEvent
 from affectrange.analysis.series import DailySeries
+from affectrange.careplan import service as careplan
 from affectrange.checkins import service as checkins
 from affectrange.config import Settings
 from affectrange.demo import (
     CLINICIAN_EMAIL,
+    DEMO_QUESTIONS,
     DEMO_ZIP,
     PERSON_EMAIL,
     STORY_DAYS,
@@ -34,6 +39,7 @@ from affectrange.questionnaires import service as questionnaires
 from affectrange.reminders import service as reminders
 from affectrange.simulate import demo_story
 from tests.conftest import NOW, TODAY, api_token, csrf_from, sign_in
+from tests.learning.helpers import body_text
 
 DEMO_PASSWORD = "demo password used by the tests"
 WINDOW = dt.timedelta(days=28)
@@ -343,3 +349,65 @@ def test_the_demo_directory_offers_online_care_in_connecticut(
         "Noor Haddad-Whitlock, LPC",
         "Marisol Cordero-Vance, PMHNP",
     }
+
+
+def test_demo_person_has_a_plan_with_kept_days_associations_and_impact_ratings(
+    client: TestClient, session: Session, demo_settings: Settings, loaded: DemoResult
+) -> None:
+    person = demo_user(session, PERSON_EMAIL)
+    progress = careplan.progress(session, person, today=TODAY)
+    sign_in(client, PERSON_EMAIL, DEMO_PASSWORD)
+
+    page = client.get("/plan")
+
+    assert [row.goal.strategy_id for row in progress.active] == [
+        "movement",
+        "sleep",
+        "time_with_people",
+    ]
+    assert all(row.kept_total >= 5 for row in progress.active)
+    assert any(item.enough for row in progress.active for item in row.associations)
+    impact = careplan.impact_history(session, person)
+    assert [point.month.month for point in impact] == [3, 4, 5]  # June is due
+    assert impact[0].total < impact[-1].total  # rising as the numbness set in
+    assert page.status_code == 200
+    assert "Kept on <strong>" in page.text
+    assert page.text.count("Association, not proof:") == 3
+    assert 'data-testid="goal-associations"' in page.text
+    assert 'id="trend-impact"' in page.text
+    assert 'data-testid="impact-due"' in page.text
+    again = load_demo(session, demo_settings, now=NOW)
+    assert again.added_checkins == 0
+    assert len(careplan.list_goals(session, person)) == 3
+
+
+def test_the_demo_person_prints_a_preparation_sheet_with_their_questions_and_goals(
+    client: TestClient, loaded: DemoResult
+) -> None:
+    sign_in(client, PERSON_EMAIL, DEMO_PASSWORD)
+
+    sheet = client.get("/prepare")
+    pdf = client.get("/prepare.pdf")
+
+    assert sheet.status_code == 200
+    for question in DEMO_QUESTIONS:
+        assert html.escape(question, quote=False) in sheet.text
+    assert "sertraline" in sheet.text
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_the_learning_pages_the_demo_person_is_pointed_to_read_at_grade_8_or_lower(
+    client: TestClient, loaded: DemoResult
+) -> None:
+    sign_in(client, PERSON_EMAIL, DEMO_PASSWORD)
+    range_page = client.get("/range").text
+    links = sorted(set(re.findall(r'href="(/learn/[a-z0-9-]+)', range_page)))
+
+    assert links, "the demo's pattern card links to a learning page"
+    for link in links:
+        page = client.get(link)
+        assert page.status_code == 200
+        grade = textstat.flesch_kincaid_grade(body_text(page.text))
+        assert grade <= 8.0, (link, grade)

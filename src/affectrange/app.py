@@ -23,6 +23,8 @@ from affectrange.accounts.routes import api_router as accounts_api
 from affectrange.accounts.routes import router as accounts_pages
 from affectrange.audit.routes import api_router as audit_api
 from affectrange.audit.routes import router as audit_pages
+from affectrange.careplan.routes import api_router as careplan_api
+from affectrange.careplan.routes import router as careplan_pages
 from affectrange.checkins.routes import api_router as checkins_api
 from affectrange.checkins.routes import router as checkins_pages
 from affectrange.clinician.routes import api_router as clinician_api
@@ -35,9 +37,12 @@ from affectrange.directory.routes import router as directory_pages
 from affectrange.emotional_range.routes import api_router as emotional_range_api
 from affectrange.emotional_range.routes import router as emotional_range_pages
 from affectrange.errors import AffectRangeError, InvalidInput, TooManyAttempts
+from affectrange.learning.routes import router as learning_pages
 from affectrange.mail import Mailer, mailer_from_settings
 from affectrange.medications.routes import api_router as medications_api
 from affectrange.medications.routes import router as medications_pages
+from affectrange.preparation.routes import api_router as preparation_api
+from affectrange.preparation.routes import router as preparation_pages
 from affectrange.questionnaires.routes import api_router as questionnaires_api
 from affectrange.questionnaires.routes import router as questionnaires_pages
 from affectrange.reminders.routes import router as reminders_pages
@@ -92,10 +97,12 @@ def create_app(
         medications_api,
         emotional_range_api,
         reports_api,
+        preparation_api,
         sharing_api,
         clinician_api,
         directory_api,
         audit_api,
+        careplan_api,
         accounts_api,
         general_pages,
         checkins_pages,
@@ -103,10 +110,13 @@ def create_app(
         medications_pages,
         emotional_range_pages,
         reports_pages,
+        preparation_pages,
         reminders_pages,
         sharing_pages,
         directory_pages,
+        learning_pages,
         audit_pages,
+        careplan_pages,
         clinician_pages,
         unsubscribe_router,
         accounts_pages,

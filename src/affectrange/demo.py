@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -33,6 +33,9 @@ from affectrange.accounts.models import Role, User
 from affectrange.accounts.schemas import RegisterForm
 from affectrange.accounts.security import verify_password
 from affectrange.analysis.items import ITEM_IDS
+from affectrange.careplan import service as careplan
+from affectrange.careplan.impact import IMPACT_ITEMS
+from affectrange.careplan.schemas import GoalIn, ImpactIn
 from affectrange.checkins import service as checkins
 from affectrange.checkins.schemas import CheckinIn
 from affectrange.config import Settings
@@ -40,6 +43,8 @@ from affectrange.directory.importers.clinic_csv import import_clinic_csv
 from affectrange.instruments import get_instrument
 from affectrange.medications import service as medications
 from affectrange.medications.schemas import MedicationEventIn
+from affectrange.preparation import service as preparation
+from affectrange.preparation.schemas import QuestionIn
 from affectrange.questionnaires import service as questionnaires
 from affectrange.reminders import service as reminders
 from affectrange.sharing import service as sharing
@@ -106,6 +111,8 @@ def load_demo(
     added = _add_missing_checkins(session, person[0], story, now=now)
     _add_missing_questionnaires(session, person[0], story)
     _add_missing_medication_events(session, person[0], story, now=now)
+    _add_missing_care_plan(session, person[0], story, now=now)
+    _add_missing_questions(session, person[0], now=now)
     _share_with_clinician(session, person[0], clinician[0], now=now)
     _load_directory(session, now=now)
     if person[1]:
@@ -116,6 +123,21 @@ def load_demo(
     write_state(session, _LOADED_KEY, now.date().isoformat(), now=now)
     shown_password = password if created or _known_password(settings) else None
     return DemoResult(True, tuple(created), added, _count(session), shown_password)
+
+
+DEMO_QUESTIONS: Final = (
+    "My feelings have been flat since around the dose change. Could this be a side effect?",
+    "What are my options?",
+    "How will we know if it is getting better?",
+)
+
+
+def _add_missing_questions(session: Session, person: User, *, now: dt.datetime) -> None:
+    """Sam's questions for the next appointment, through the preparation service."""
+    have = set(preparation.question_texts(session, person))
+    for text in DEMO_QUESTIONS:
+        if text not in have:
+            preparation.add_question(session, person, QuestionIn(text=text), now=now)
 
 
 def _share_with_clinician(
@@ -262,6 +284,53 @@ def _add_missing_medication_events(
         )
         entered = min(now, dt.datetime.combine(event.date, _EVENING_UTC, tzinfo=dt.UTC))
         medications.record_medication_event(session, person, form, now=entered)
+
+
+DEMO_GOALS: Final[tuple[tuple[str, int, int, Callable[[SimulatedDay], bool]], ...]] = (
+    # (strategy, days a week, weeks before the story's end it began, kept on the days when)
+    ("movement", 3, 6, lambda day: (day.exercise_minutes or 0) >= 20),
+    ("sleep", 5, 6, lambda day: (day.sleep_hours or 0) >= 7),
+    ("time_with_people", 2, 4, lambda day: (day.social_minutes or 0) >= 120),
+)
+IMPACT_MONTHS: Final = 3
+
+
+def _add_missing_care_plan(
+    session: Session, person: User, story: SimulatedPerson, *, now: dt.datetime
+) -> None:
+    """Sam's plan, through the care-plan services: three goals begun some weeks before the
+    story's end, ticked on the days Sam's own context says they were kept (exercise, sleep,
+    time with people), and an impact rating for each of the three months before this one that
+    follows Sam's numbness. A goal or a month's rating already there is not added again."""
+    end = story.days[-1].date
+    today = max(end, now.astimezone(ZoneInfo(person.timezone)).date())
+    have = {goal.strategy_id for goal in careplan.list_goals(session, person)}
+    for strategy, times, weeks_back, kept_when in DEMO_GOALS:
+        if strategy in have:
+            continue
+        started = end - dt.timedelta(weeks=weeks_back)
+        form = GoalIn(strategy_id=strategy, times_per_week=times, started_on=started)
+        goal = careplan.add_goal(session, person, form, today=today, now=now)
+        for day in story.days:
+            if day.date >= started and kept_when(day):
+                careplan.keep_goals(session, person, day.date, [goal.id], now=now)
+    # The three whole months before the story's last one: Sam rates them as they end, so the
+    # plan page shows this month's rating as due.
+    months = sorted({day.date.replace(day=1) for day in story.days})[-IMPACT_MONTHS - 1 : -1]
+    for month in months:
+        if careplan.impact_for_month(session, person, month) is not None:
+            continue
+        window = [day for day in story.days if day.date.replace(day=1) == month]
+        numb = _mean(window, ("numb", "indifferent", "detached")) * 4 / 6
+        # Relationships a little more affected than work, as Sam's notes tell it.
+        shifts = (0.5, 0.0, 0.0, -0.5)
+        scores = {
+            item.id: max(0, min(4, round(numb + shift)))
+            for item, shift in zip(IMPACT_ITEMS, shifts, strict=True)
+        }
+        careplan.save_impact(
+            session, person, ImpactIn.model_validate(scores), today=window[-1].date, now=now
+        )
 
 
 def _mean(window: list[SimulatedDay], items: tuple[str, ...]) -> float:

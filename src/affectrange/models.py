@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from affectrange.accounts.models import ApiToken, LoginFailure, User, WebSession
 from affectrange.audit.models import AuditEntry, AuditHead
+from affectrange.careplan.models import CareGoal, CareGoalTick, ImpactRating
 from affectrange.checkins.models import Checkin
 from affectrange.db import Base
 from affectrange.directory.models import (
@@ -19,6 +20,7 @@ from affectrange.directory.models import (
     DirectoryRole,
 )
 from affectrange.medications.models import MedicationEvent
+from affectrange.preparation.models import AppointmentQuestion
 from affectrange.questionnaires.models import QuestionnaireResponse, Reassessment, ScheduleChoice
 from affectrange.reminders.models import ReminderSettings, SentReminder
 from affectrange.safety_events.models import SafetyEvent
@@ -30,8 +32,11 @@ metadata = Base.metadata
 __all__ = [
     "ApiToken",
     "AppState",
+    "AppointmentQuestion",
     "AuditEntry",
     "AuditHead",
+    "CareGoal",
+    "CareGoalTick",
     "Checkin",
     "ContactRequest",
     "DirectoryLocation",
@@ -43,6 +48,7 @@ __all__ = [
     "DirectoryProfileConsent",
     "DirectoryRevision",
     "DirectoryRole",
+    "ImpactRating",
     "LoginFailure",
     "MedicationEvent",
     "QuestionnaireResponse",

@@ -29,6 +29,8 @@ from affectrange.analysis.items import (
     ITEM_MIN,
     SCALE_ANCHORS,
 )
+from affectrange.careplan import service as careplan
+from affectrange.careplan.schemas import GOALS_KEPT_FIELD, GOALS_SHOWN_FIELD, goal_ids
 from affectrange.checkins import service
 from affectrange.checkins.chart import build_chart
 from affectrange.checkins.models import Checkin
@@ -62,9 +64,15 @@ ITEM_MISSING_MESSAGE = "Choose how strongly you felt this: 0 (not at all) to 6 (
 
 
 def _form_context(
-    *, today: dt.date, values: dict[str, Any], errors: dict[str, str], existing: Checkin | None
+    *,
+    today: dt.date,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    existing: Checkin | None,
+    goals: list[careplan.GoalChoice] | None = None,
 ) -> dict[str, Any]:
     return {
+        "goals": goals or [],
         "items": AFFECT_ITEMS,
         "scale": range(ITEM_MIN, ITEM_MAX + 1),
         "scale_anchors": SCALE_ANCHORS,
@@ -94,7 +102,8 @@ def new_checkin_page(
     day = min(date or today, today)
     existing = service.checkin_on(session, person, day)
     values = _values_of(existing) if existing else {"date": day.isoformat()}
-    context = _form_context(today=today, values=values, errors={}, existing=existing)
+    goals = careplan.checkin_goals(session, person, day)
+    context = _form_context(today=today, values=values, errors={}, existing=existing, goals=goals)
     return render(request, "checkins/new.html", context)
 
 
@@ -106,14 +115,19 @@ async def submit_checkin(
     clock: ClockDep,
     settings: SettingsDep,
 ) -> Response:
-    submitted = form_values((await request.form()).multi_items())
+    raw = (await request.form()).multi_items()
+    submitted = form_values(raw, ignore=("csrf_token", GOALS_KEPT_FIELD, GOALS_SHOWN_FIELD))
+    kept_values = [value for name, value in raw if name == GOALS_KEPT_FIELD]
     today = local_today(clock, person.timezone)
     try:
         entry = CheckinIn.model_validate(submitted)
-        recorded = service.record_checkin(
+        # The form's goals: ticked ones kept, shown but unticked ones removed (care plan).
+        recorded = careplan.record_checkin_with_goals(
             session,
             person,
             entry,
+            goals_kept=goal_ids(kept_values),
+            goals_shown=goal_ids(value for name, value in raw if name == GOALS_SHOWN_FIELD),
             today=today,
             now=clock.now(),
             crisis_phrases=settings.crisis_phrase_list(),
@@ -121,7 +135,10 @@ async def submit_checkin(
     except (ValidationError, InvalidInput) as error:
         errors = _form_errors(error)
         existing = _existing_for(session, person, submitted.get("date"))
-        context = _form_context(today=today, values=submitted, errors=errors, existing=existing)
+        goals = _goals_for(session, person, submitted.get("date"), today, kept_values)
+        context = _form_context(
+            today=today, values=submitted, errors=errors, existing=existing, goals=goals
+        )
         template = "checkins/_form.html" if is_htmx(request) else "checkins/new.html"
         return render(request, template, context, status_code=422)
     outcome = "created" if recorded.created else "updated"
@@ -140,6 +157,18 @@ def _form_errors(error: ValidationError | InvalidInput) -> dict[str, str]:
         if errors.get(item) == "This is required.":
             errors[item] = ITEM_MISSING_MESSAGE
     return errors
+
+
+def _goals_for(
+    session: Session, person: User, day: str | None, today: dt.date, kept: list[Any]
+) -> list[careplan.GoalChoice]:
+    """The goals offered again with a rejected form, ticked as the person left them."""
+    try:
+        shown_day = dt.date.fromisoformat(day) if day else today
+    except ValueError:
+        shown_day = today
+    ticked = {int(value) for value in kept if str(value).isdigit()}
+    return careplan.checkin_goals(session, person, min(shown_day, today), kept=ticked)
 
 
 def _existing_for(session: Session, person: User, day: str | None) -> Checkin | None:
@@ -195,7 +224,10 @@ def checkin_page(
 ) -> Response:
     checkin = service.get_checkin(session, person, checkin_id)
     today = local_today(clock, person.timezone)
-    context = _form_context(today=today, values=_values_of(checkin), errors={}, existing=checkin)
+    goals = careplan.checkin_goals(session, person, checkin.day)
+    context = _form_context(
+        today=today, values=_values_of(checkin), errors={}, existing=checkin, goals=goals
+    )
     return render(request, "checkins/new.html", context)
 
 
@@ -236,8 +268,12 @@ async def api_record_checkin(request: Request) -> Response:
     clock: Clock = request.app.state.clock
     writer: BatchingWriter = request.app.state.writer
     settings: Settings = request.app.state.settings
+    # With `goals_kept`, the care plan's unit saves the day's ticks in the same transaction.
+    record = service.record_checkin_for_api
+    if entry.goals_kept is not None:
+        record = careplan.record_checkin_for_api
     unit = partial(
-        service.record_checkin_for_api,
+        record,
         credentials=credentials,
         entry=entry,
         now=clock.now(),

@@ -24,7 +24,7 @@ from affectrange.analysis.items import (
     POSITIVE_ITEMS,
 )
 from affectrange.safety import CrisisResources
-from affectrange.text import Day, MultiLineText, SingleLineText
+from affectrange.text import Day, MultiLineText, RowId, SingleLineText
 
 Rating = Annotated[
     int, Field(ge=ITEM_MIN, le=ITEM_MAX, description="0 = not at all, 6 = extremely")
@@ -35,6 +35,7 @@ OptionalNote = Annotated[MultiLineText | None, StringConstraints(strip_whitespac
 MAX_NOTE_LENGTH = 4000
 MAX_SUBSTANCES_LENGTH = 200
 MINUTES_PER_DAY = 24 * 60
+MAX_GOALS_KEPT = 50
 
 
 class CheckinIn(BaseModel):
@@ -71,6 +72,14 @@ class CheckinIn(BaseModel):
     alcohol_drinks: Annotated[int | None, Field(ge=0, le=50)] = None
     other_substances: Annotated[OptionalLine, Field(max_length=MAX_SUBSTANCES_LENGTH)] = None
     note: Annotated[OptionalNote, Field(max_length=MAX_NOTE_LENGTH)] = None
+    goals_kept: Annotated[
+        list[RowId] | None,
+        Field(
+            max_length=MAX_GOALS_KEPT,
+            description="Ids of your care-plan goals kept that day. Given, it replaces the day's "
+            "ticks ([] removes them); left out, the ticks stay as they are",
+        ),
+    ] = None
 
     @field_validator("other_substances", "note")
     @classmethod

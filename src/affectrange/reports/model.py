@@ -86,6 +86,15 @@ class SafetyPart:
 
 
 @dataclass(frozen=True, slots=True)
+class GoalKept:
+    """Section 7: one care-plan goal and the days it was kept in the period."""
+
+    title: str
+    kept: str
+    """ "kept on 9 days in 4 weeks (aim: 3 times a week)"."""
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     person_name: str
     first: dt.date
@@ -107,6 +116,11 @@ class Report:
     """Where to get help now, in one line (shown with the safety section)."""
     methods: tuple[str, ...]
     """Section 8: how the numbers are made and what they cannot say, one paragraph each."""
+    questions: tuple[str, ...] | None = None
+    """Section 7: the person's own questions for the appointment, in their words and order
+    (`preparation`); shared with a clinician only with the notes scope."""
+    goals: tuple[GoalKept, ...] | None = None
+    """Section 7: the care-plan goals and the days kept in the period (with the check-ins)."""
 
     @property
     def n_days(self) -> int:

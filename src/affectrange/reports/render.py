@@ -42,6 +42,7 @@ _LEFT_OUT: Final = {
         ", so no medication events are shown and the analysis ran without them.",
     ),
     "safety": ("Safety events are", "."),
+    "notes": ("Notes and the questions written for the appointment are", "."),
 }
 
 
@@ -60,12 +61,17 @@ def render_pdf(report: Report) -> bytes:
     """The report as a PDF (US Letter): the `render_html` document in its print version (no
     screen-reader tables, each chart series' dots as one path; see docs/benchmarks.md), drawn
     by WeasyPrint."""
+    return pdf_from_html(_document(report, for_print=True))
+
+
+def pdf_from_html(source: str) -> bytes:
+    """A self-contained HTML document (styles inline, charts as inline SVG) as a PDF, drawn by
+    WeasyPrint and fetching nothing: the report's path, shared by the preparation sheet."""
     # Imported here, not at the top: importing WeasyPrint (Pango, fonts, its CSS engine) takes
     # about 0.9 s, which every web worker and command would pay without ever printing.
     import weasyprint  # type: ignore[import-untyped]  # noqa: PLC0415  # ships no type hints
 
-    source = _with_svg_styles(_document(report, for_print=True))
-    document = weasyprint.HTML(string=source, url_fetcher=_refuse)
+    document = weasyprint.HTML(string=_with_svg_styles(source), url_fetcher=_refuse)
     pdf: bytes = document.write_pdf()
     return pdf
 
@@ -93,7 +99,10 @@ def report_context(report: Report) -> dict[str, Any]:
 
 
 def shared_words(report: Report) -> list[str]:
-    return [_SHARED_WORDS[name] for name in _SHARED_WORDS if getattr(report.scopes, name)]
+    words = [_SHARED_WORDS[name] for name in _SHARED_WORDS if getattr(report.scopes, name)]
+    if report.questions:
+        words.append("the questions written for the appointment")
+    return words
 
 
 def left_out_lines(report: Report) -> list[str]:

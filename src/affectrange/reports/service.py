@@ -46,11 +46,13 @@ from affectrange.emotional_range.wording import (
 from affectrange.errors import InvalidInput
 from affectrange.instruments import get_instrument
 from affectrange.medications import service as medications
+from affectrange.preparation import service as preparation
 from affectrange.questionnaires import service as questionnaires
 from affectrange.questionnaires.models import QuestionnaireResponse
 from affectrange.reports.model import (
     AffectPart,
     ComparisonsPart,
+    GoalKept,
     PatternPart,
     QuestionnairesPart,
     QuestionnaireTrend,
@@ -174,6 +176,9 @@ def build_report(
         safety=_safety(session, person, first, last) if scopes.safety else None,
         crisis_line=crisis_line(crisis_country),
         methods=methods(scopes),
+        # The questions are the person's own words, like notes: shared only with that scope.
+        questions=(preparation.question_texts(session, person) or None) if scopes.notes else None,
+        goals=_goals(session, person, first, last) if scopes.checkins else None,
     )
 
 
@@ -305,6 +310,16 @@ def crisis_line(country: str) -> str:
     resources = crisis_resources(country)
     ways = "; ".join(resource.label for resource in resources.resources)
     return f"If you are in danger or thinking about harming yourself, help is there now: {ways}."
+
+
+# --- section 7: the person's questions and the goals kept ---------------------------------------
+
+
+def _goals(
+    session: Session, person: User, first: dt.date, last: dt.date
+) -> tuple[GoalKept, ...] | None:
+    lines = preparation.goal_lines(session, person, first=first, last=last)
+    return tuple(GoalKept(line.title, line.kept) for line in lines) or None
 
 
 # --- section 8: methods and limits --------------------------------------------------------------
