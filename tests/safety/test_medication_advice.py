@@ -29,6 +29,8 @@ ADVICE = [
     ("Try reducing your dose.", "reducing your dose"),
     ("Reduce your dose.", "Reduce your dose"),
     ("Lower your dose to 10 mg.", "Lower your dose"),
+    ("Could I lower my dose?", "lower my dose"),
+    ("Should we stop my medication?", "stop my medication"),
     ("Halve your tablets.", "Halve your tablets"),
     ("Cut down on your medication.", "Cut down on your medication"),
     ("Ask for a lower dose.", "a lower dose"),

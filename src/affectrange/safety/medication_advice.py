@@ -39,8 +39,9 @@ _MEDICINE = (
     r"ssris?|snris?|maois?|drugs?|doses?|dosages?|prescriptions?|treatment|supplements?)"
 )
 _DOSE = r"(?:doses?|dosages?)"
-# "your", "the", "this" ... and "today's"/"tonight's" with either apostrophe.
-_DETERMINER = r"(?:(?:your|the|this|that|these|those|one|(?:today|tonight)['\u2019]s)\s+)"
+# "your", "my", "the", "this" ... and "today's"/"tonight's" with either apostrophe. "my" too: a
+# suggested question in the person's voice ("Could I lower my dose?") is still our text.
+_DETERMINER = r"(?:(?:your|my|our|the|this|that|these|those|one|(?:today|tonight)['\u2019]s)\s+)"
 
 DEFAULT_MEDICATION_ADVICE_PATTERNS: tuple[str, ...] = (
     # Stopping.
