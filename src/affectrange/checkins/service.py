@@ -19,11 +19,9 @@ from affectrange.clock import Clock, local_today
 from affectrange.errors import InvalidInput, NotFound
 from affectrange.safety import (
     DEFAULT_CRISIS_PHRASES,
-    find_crisis_language,
     find_stopping_language,
 )
-from affectrange.safety_events.models import SafetySignal
-from affectrange.safety_events.service import record_safety_event
+from affectrange.safety_events.service import record_crisis_language
 
 FUTURE_DAY_MESSAGE = "This day has not happened yet. Choose today or an earlier day."
 
@@ -61,16 +59,15 @@ def record_checkin(
     values["backfilled"] = entry.date < today
     row = CheckinRepository(session, person).upsert(values, now=now)
     checkin = CheckinRead.model_validate(dict(row))
-    found = find_crisis_language(entry.note, crisis_phrases)
-    if found:
-        record_safety_event(
-            session,
-            person,
-            signal=SafetySignal.NOTE_LANGUAGE,
-            source="checkin",
-            source_id=checkin.id,
-            now=now,
-        )
+    found = record_crisis_language(
+        session,
+        person,
+        entry.note,
+        source="checkin",
+        source_id=checkin.id,
+        now=now,
+        crisis_phrases=crisis_phrases,
+    )
     return RecordedCheckin(
         checkin=checkin,
         created=row["revision"] == 1,

@@ -25,9 +25,8 @@ from affectrange.medications.models import MedicationEvent, MedicationEventKind
 from affectrange.medications.repository import MedicationRepository
 from affectrange.medications.schemas import MedicationEventIn
 from affectrange.questionnaires import service as questionnaires
-from affectrange.safety import DEFAULT_CRISIS_PHRASES, find_crisis_language, find_stopping_language
-from affectrange.safety_events.models import SafetySignal
-from affectrange.safety_events.service import record_safety_event
+from affectrange.safety import DEFAULT_CRISIS_PHRASES, find_stopping_language
+from affectrange.safety_events.service import record_crisis_language
 
 SOURCE: Final = questionnaires.MEDICATION_EVENT_SOURCE
 """How re-assessments and safety events name a medication event as their source."""
@@ -177,16 +176,15 @@ def _after_save(
         event_label=event_label(row.medication, row.event, row.day),
         now=now,
     )
-    crisis = find_crisis_language(row.note, crisis_phrases)
-    if crisis:
-        record_safety_event(
-            session,
-            person,
-            signal=SafetySignal.NOTE_LANGUAGE,
-            source=SOURCE,
-            source_id=row.id,
-            now=now,
-        )
+    crisis = record_crisis_language(
+        session,
+        person,
+        row.note,
+        source=SOURCE,
+        source_id=row.id,
+        now=now,
+        crisis_phrases=crisis_phrases,
+    )
     stopping = row.event is MedicationEventKind.STOP or bool(find_stopping_language(row.note))
     return SavedMedicationEvent(
         event=row,

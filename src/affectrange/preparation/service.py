@@ -40,9 +40,8 @@ from affectrange.preparation.schemas import QuestionIn
 from affectrange.questionnaires import explanations
 from affectrange.questionnaires import service as questionnaires
 from affectrange.questionnaires.models import QuestionnaireResponse
-from affectrange.safety import DEFAULT_CRISIS_PHRASES, find_crisis_language, find_stopping_language
-from affectrange.safety_events.models import SafetySignal
-from affectrange.safety_events.service import record_safety_event
+from affectrange.safety import DEFAULT_CRISIS_PHRASES, find_stopping_language
+from affectrange.safety_events.service import record_crisis_language
 
 SOURCE: Final = "appointment_question"
 """How a safety event names a question as its source."""
@@ -142,16 +141,15 @@ def _after_save(
     now: dt.datetime,
     crisis_phrases: Sequence[str],
 ) -> SavedQuestion:
-    crisis = find_crisis_language(question.text, crisis_phrases)
-    if crisis:
-        record_safety_event(
-            session,
-            person,
-            signal=SafetySignal.NOTE_LANGUAGE,
-            source=SOURCE,
-            source_id=question.id,
-            now=now,
-        )
+    crisis = record_crisis_language(
+        session,
+        person,
+        question.text,
+        source=SOURCE,
+        source_id=question.id,
+        now=now,
+        crisis_phrases=crisis_phrases,
+    )
     return SavedQuestion(
         question=question,
         crisis_language=crisis,

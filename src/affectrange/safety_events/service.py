@@ -8,10 +8,12 @@ is what triggered and when, never a risk score: the software routes, it does not
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
 from affectrange.accounts.principal import Owner
+from affectrange.safety import find_crisis_language
 from affectrange.safety_events.models import SafetyEvent, SafetySignal
 from affectrange.safety_events.repository import SafetyEventRepository
 
@@ -44,6 +46,31 @@ def record_safety_event(
         )
     )
     return True
+
+
+def record_crisis_language(
+    session: Session,
+    owner: Owner,
+    text: str | None,
+    *,
+    source: str,
+    source_id: int,
+    now: dt.datetime,
+    crisis_phrases: Sequence[str],
+) -> tuple[str, ...]:
+    """Look for crisis language in what the person wrote (a note, a question); when there is
+    some, record the event once for its source. The phrases found decide the crisis card."""
+    found = find_crisis_language(text, crisis_phrases)
+    if found:
+        record_safety_event(
+            session,
+            owner,
+            signal=SafetySignal.NOTE_LANGUAGE,
+            source=source,
+            source_id=source_id,
+            now=now,
+        )
+    return found
 
 
 def list_safety_events(
