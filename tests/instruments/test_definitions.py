@@ -129,7 +129,22 @@ def test_loinc_panel_and_total_codes(
 @pytest.mark.parametrize(
     ("instrument_id", "codes"),
     [
-        ("phq9", {"q1": "44250-9", "q2": "44255-8", "q9": "44260-8"}),
+        (
+            "phq9",
+            # Items 3-8 and q10 as HL7's PACIO PFE ConceptMap LOINCtoICFPHQ9 lists the panel.
+            {
+                "q1": "44250-9",
+                "q2": "44255-8",
+                "q3": "44259-0",
+                "q4": "44254-1",
+                "q5": "44251-7",
+                "q6": "44258-2",
+                "q7": "44252-5",
+                "q8": "44253-3",
+                "q9": "44260-8",
+                "q10": "69722-7",
+            },
+        ),
         ("phq2", {"q1": "44250-9", "q2": "44255-8"}),
         (
             "gad7",

@@ -36,6 +36,8 @@ class ResponseOption:
     score: int
     label: str | None
     """The published words; None for a licensed plug-in until its text file is loaded."""
+    loinc: str | None = None
+    """The LOINC answer code (LA...), where one is known: how other systems code the answer."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,31 +29,34 @@ _STEM: Final = (
     "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
 )
 
-# (id, text, LOINC item code or None). Only items 1, 2 and 9 have codes that SCIENCE.md verifies;
-# the other PHQ-9 item codes are left for the verification step rather than typed from memory.
+# (id, text, LOINC item code). Items 1, 2 and 9: SCIENCE.md 3.1. Items 3-8 and the difficulty
+# item: the LOINC 44249-1 panel as two independent FHIR sources list it, which agree code for
+# code (HL7's PACIO Personal Functioning and Engagement IG, ConceptMap "LOINCtoICFPHQ9", and a
+# Questionnaire generated from LOINC's own 44249-1 form). Note the check digits: 44254-1,
+# 44251-7, 44252-5 and 44253-3, not the -9/-6/-4/-2 sometimes typed from memory.
 _ITEMS: Final = (
     ("q1", "Little interest or pleasure in doing things", "44250-9"),
     ("q2", "Feeling down, depressed, or hopeless", "44255-8"),
-    ("q3", "Trouble falling or staying asleep, or sleeping too much", None),
-    ("q4", "Feeling tired or having little energy", None),
-    ("q5", "Poor appetite or overeating", None),
+    ("q3", "Trouble falling or staying asleep, or sleeping too much", "44259-0"),
+    ("q4", "Feeling tired or having little energy", "44254-1"),
+    ("q5", "Poor appetite or overeating", "44251-7"),
     (
         "q6",
         "Feeling bad about yourself \u2014 or that you are a failure or have let yourself "
         "or your family down",
-        None,
+        "44258-2",
     ),
     (
         "q7",
         "Trouble concentrating on things, such as reading the newspaper or watching television",
-        None,
+        "44252-5",
     ),
     (
         "q8",
         "Moving or speaking so slowly that other people could have noticed? Or the opposite "
         "\u2014 being so fidgety or restless that you have been moving around a lot more than "
         "usual",
-        None,
+        "44253-3",
     ),
     (
         "q9",
@@ -72,6 +75,8 @@ DIFFICULTY = Item(
         ["Not difficult at all", "Somewhat difficult", "Very difficult", "Extremely difficult"]
     ),
     scored=False,  # recorded, never added to the total (SCIENCE.md 3.2)
+    loinc="69722-7",
+    loinc_verified=True,
 )
 
 PHQ9_BANDS: Final = (

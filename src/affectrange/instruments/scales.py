@@ -11,10 +11,23 @@ from collections.abc import Sequence
 from .model import ResponseOption, Value
 
 
-def labelled(labels: Sequence[str | None], *, first: int = 0) -> tuple[ResponseOption, ...]:
-    """Options valued and scored first, first + 1, ... in the order of their labels."""
+def labelled(
+    labels: Sequence[str | None],
+    *,
+    first: int = 0,
+    loinc: Sequence[str] | None = None,
+) -> tuple[ResponseOption, ...]:
+    """Options valued and scored first, first + 1, ... in the order of their labels, with their
+    LOINC answer codes in the same order when given."""
+    if loinc is not None and len(loinc) != len(labels):
+        raise ValueError("one LOINC answer code per label")
     return tuple(
-        ResponseOption(value=first + offset, score=first + offset, label=label)
+        ResponseOption(
+            value=first + offset,
+            score=first + offset,
+            label=label,
+            loinc=None if loinc is None else loinc[offset],
+        )
         for offset, label in enumerate(labels)
     )
 
@@ -36,6 +49,8 @@ NO_YES_UNLABELLED = unlabelled(0, 1)
 """No/yes for licensed plug-ins, whose labels come from the host's text file."""
 
 # Spitzer, Kroenke, Williams (PHQ-9, PHQ-2, GAD-7): SCIENCE.md 3.1; CamCOPS phq9.xml, gad7.xml.
+# LOINC answer list codes as SCIENCE.md 3.1 gives them (LA6568-5 ... LA6571-9).
 PHQ_FREQUENCY = labelled(
-    ["Not at all", "Several days", "More than half the days", "Nearly every day"]
+    ["Not at all", "Several days", "More than half the days", "Nearly every day"],
+    loinc=["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"],
 )

@@ -23,7 +23,7 @@ LOINC codes (system "http://loinc.org") are written exactly where the instrument
 them, and nowhere else: `fhir.resources` accepts any code, so none is typed here. Not every code
 the definitions hold is verified: `Instrument.loinc_verified` and `Item.loinc_verified` say which
 (the AUDIT-C panel and total, and DAST-10's pair, still await confirmation in the current LOINC
-release, SCIENCE.md section 8 item 3). Items the definitions leave uncoded (PHQ-9 items 3-8, all
+release, SCIENCE.md section 8 item 3). Items the definitions leave uncoded (all
 of PCL-5 and PC-PTSD-5) get our item code instead of a guessed LOINC one.
 
 Licensed plug-ins (ODQ, SHAPS, WSAS, DAST-10): no item text, stem, preamble or answer label is
