@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from affectrange.accounts.auth import SignInRequired
+from affectrange.accounts.routes import account_api_router as account_api
 from affectrange.accounts.routes import api_router as accounts_api
 from affectrange.accounts.routes import router as accounts_pages
 from affectrange.audit.routes import api_router as audit_api
@@ -41,6 +42,8 @@ from affectrange.learning.routes import router as learning_pages
 from affectrange.mail import Mailer, mailer_from_settings
 from affectrange.medications.routes import api_router as medications_api
 from affectrange.medications.routes import router as medications_pages
+from affectrange.portability.routes import api_router as portability_api
+from affectrange.portability.routes import router as portability_pages
 from affectrange.preparation.routes import api_router as preparation_api
 from affectrange.preparation.routes import router as preparation_pages
 from affectrange.questionnaires.routes import api_router as questionnaires_api
@@ -98,12 +101,14 @@ def create_app(
         emotional_range_api,
         reports_api,
         preparation_api,
+        portability_api,
         sharing_api,
         clinician_api,
         directory_api,
         audit_api,
         careplan_api,
         accounts_api,
+        account_api,
         general_pages,
         checkins_pages,
         questionnaires_pages,
@@ -111,6 +116,7 @@ def create_app(
         emotional_range_pages,
         reports_pages,
         preparation_pages,
+        portability_pages,
         reminders_pages,
         sharing_pages,
         directory_pages,

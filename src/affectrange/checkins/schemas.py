@@ -35,6 +35,8 @@ OptionalNote = Annotated[MultiLineText | None, StringConstraints(strip_whitespac
 MAX_NOTE_LENGTH = 4000
 MAX_SUBSTANCES_LENGTH = 200
 MINUTES_PER_DAY = 24 * 60
+MAX_DRINKS = 50
+"""More drinks than this in a day is a typing slip."""
 MAX_GOALS_KEPT = 50
 
 
@@ -69,7 +71,7 @@ class CheckinIn(BaseModel):
     social_minutes: Annotated[
         int | None, Field(ge=0, le=MINUTES_PER_DAY, description="Minutes spent with people")
     ] = None
-    alcohol_drinks: Annotated[int | None, Field(ge=0, le=50)] = None
+    alcohol_drinks: Annotated[int | None, Field(ge=0, le=MAX_DRINKS)] = None
     other_substances: Annotated[OptionalLine, Field(max_length=MAX_SUBSTANCES_LENGTH)] = None
     note: Annotated[OptionalNote, Field(max_length=MAX_NOTE_LENGTH)] = None
     goals_kept: Annotated[

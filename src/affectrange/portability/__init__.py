@@ -1,0 +1,1 @@
+"""Own your data: the whole record exported (FHIR R4, CSV) and imported again."""
