@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from affectrange.accounts import service as accounts
 from affectrange.accounts.models import Role, User
@@ -53,7 +54,8 @@ err = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # The message names files and values as typed: brackets in them are text, not markup.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 

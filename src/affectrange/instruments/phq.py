@@ -71,8 +71,12 @@ DIFFICULTY = Item(
         "If you checked off any problems, how difficult have these problems made it for you to "
         "do your work, take care of things at home, or get along with other people?"
     ),
+    # LOINC answer codes: LA6575-0 is "Very difficult" and LA6574-3 "Extremely difficult" (not in
+    # number order), as LOINC-derived FHIR Questionnaires for 44249-1 and HL7 IG instances list
+    # them; two hand-typed tables elsewhere swap the last two, which is why this is spelled out.
     options=labelled(
-        ["Not difficult at all", "Somewhat difficult", "Very difficult", "Extremely difficult"]
+        ["Not difficult at all", "Somewhat difficult", "Very difficult", "Extremely difficult"],
+        loinc=["LA6572-7", "LA6573-5", "LA6575-0", "LA6574-3"],
     ),
     scored=False,  # recorded, never added to the total (SCIENCE.md 3.2)
     loinc="69722-7",

@@ -52,7 +52,10 @@ from affectrange.portability.schemas import (
     ResponseRecord,
     SafetyEventRecord,
 )
-from affectrange.questionnaires.fhir import questionnaire_response_resource
+from affectrange.questionnaires.fhir import (
+    questionnaire_resource,
+    questionnaire_response_resource,
+)
 from affectrange.questionnaires.models import ResponseStatus
 
 PATIENT_ID: Final = "person"
@@ -102,6 +105,10 @@ def patient_reference() -> dict[str, str]:
 
 def _resources(data: PersonalData) -> Iterator[dict[str, Any]]:
     yield _patient(data.person)
+    # The Questionnaires travel with the answers: a QuestionnaireResponse item has no code of
+    # its own in R4, so its Questionnaire is what maps each linkId to its LOINC code.
+    for instrument in _instruments_answered(data):
+        yield questionnaire_resource(instrument).model_dump(mode="json")
     for checkin in data.checkins:
         yield from _checkin(checkin)
     for response in data.responses:
@@ -118,6 +125,14 @@ def _resources(data: PersonalData) -> Iterator[dict[str, Any]]:
         yield _safety_event(event, f"safety-event-{number}", data)
     for number, contact in enumerate(data.contacts, start=1):
         yield _contact(contact, f"contact-{number}")
+
+
+def _instruments_answered(data: PersonalData) -> list[Instrument]:
+    """Each instrument the record has answers to, once, by id."""
+    first: dict[str, ResponseRecord] = {}
+    for response in data.responses:
+        first.setdefault(response.instrument, response)
+    return [_instrument(first[instrument_id]) for instrument_id in sorted(first)]
 
 
 def _coding(code: str, system: str = codes.RECORD_SYSTEM) -> dict[str, Any]:

@@ -70,6 +70,7 @@ class ImportRefused(AffectRangeError):
     """The file cannot be imported; nothing was written. The message names the place."""
 
     status_code = 422
+    code = "import_refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +134,9 @@ def _first_problem(error: ValidationError) -> str:
     first = error.errors()[0]
     location = list(first["loc"])
     where = _describe_location(location)
-    return f"{where}: {first['msg']}" if where else str(first["msg"])
+    # pydantic prefixes the message of a validator's own ValueError; the reader needs only ours.
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message
 
 
 def _describe_location(location: list[int | str]) -> str:
@@ -231,7 +234,7 @@ def _foreign_response(resource: Mapping[str, Any], place: str) -> ForeignRespons
         raise ImportRefused(f"{place}: has no 'authored' time, so its date is unknown")
     moment = _datetime(authored, place, "authored")
     answers, stated_total = _answers(instrument, resource, place, by_loinc=True)
-    _check_answers(instrument, answers, stated_total, place)
+    _check_answers(instrument, answers, stated_total, place, by_loinc=True)
     return ForeignResponse(place, instrument, answers, moment)
 
 
@@ -359,15 +362,25 @@ def _answer_value(
 
 
 def _check_answers(
-    instrument: Instrument, answers: Mapping[str, Value], stated_total: int | None, place: str
+    instrument: Instrument,
+    answers: Mapping[str, Value],
+    stated_total: int | None,
+    place: str,
+    *,
+    by_loinc: bool,
 ) -> None:
     try:
         result = instrument.score(answers)
     except InvalidAnswer as error:
         raise ImportRefused(f"{place}: {error}") from None
     if result.missing:
+        # Named as the file names them: by LOINC code where the items have one.
+        names = [
+            (instrument.item(item_id).loinc or item_id) if by_loinc else item_id
+            for item_id in result.missing
+        ]
         raise ImportRefused(
-            f"{place}: {instrument.name} is not complete; unanswered: {', '.join(result.missing)}"
+            f"{place}: {instrument.name} is not complete; unanswered: {', '.join(names)}"
         )
     if stated_total is not None and stated_total != result.total:
         raise ImportRefused(
@@ -490,6 +503,8 @@ class _RecordReader:
                 self._goals.append(_record(entry, lambda: _goal(entry.resource)))
             case "Communication":
                 self._communication(entry)
+            case "Questionnaire":
+                pass  # the definitions the answers refer to: reference, not the person's data
             case other:
                 raise entry.refuse(f"a {other} is not part of an AffectRange export")
 

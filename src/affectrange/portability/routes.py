@@ -121,6 +121,16 @@ async def import_upload(
     return _page(request, session, person, settings, result=result)
 
 
+async def _body_up_to(request: Request, limit: int) -> bytes:
+    """The body, read no further than `limit` bytes (the service refuses a file that long)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk[: limit - len(body)]
+        if len(body) >= limit:
+            break
+    return bytes(body)
+
+
 @api_router.get("/export", response_class=Response, responses=EXPORT_RESPONSES)
 def api_export(
     request: Request,
@@ -156,7 +166,7 @@ async def api_import(
     records yet, or add QuestionnaireResponses from another system. Send the file as the body.
     A file with any problem is refused whole (422), naming the place."""
     person = accounts.get_user(session, principal)
-    content = await request.body()
+    content = await _body_up_to(request, service.MAX_IMPORT_BYTES + 1)
     result = service.import_record(
         session,
         person,

@@ -95,7 +95,9 @@ class ResponseRecord(_Record):
 
     ref: str
     instrument: str
-    instrument_version: str
+    # The column is String(16): a longer version (a hand-edited file) must be refused here,
+    # naming its place, not fail in the database (PostgreSQL) or be stored as is (SQLite).
+    instrument_version: str = Field(min_length=1, max_length=16)
     status: ResponseStatus
     answers: dict[str, int | str]
     started_at: AwareDatetime

@@ -69,7 +69,7 @@ class ImportResult:
     """An imported answer raised a risk signal: show the crisis card."""
 
     def summary(self) -> str:
-        parts = [f"{count} {kind}" for kind, count in self.added.items() if count]
+        parts = [_counted(count, kind) for kind, count in self.added.items() if count]
         text = "Imported " + (", ".join(parts) if parts else "nothing new")
         if self.skipped:
             text += f"; {self.skipped} already in your record"
@@ -77,6 +77,11 @@ class ImportResult:
             others = ", ".join(f"{count} {kind}" for kind, count in self.not_imported.items())
             text += f"; not imported: {others}"
         return text + "."
+
+
+def _counted(count: int, kind: str) -> str:
+    """ "1 check-in", "2 check-ins": `record_counts` names every kind in the plural."""
+    return f"{count} {kind.removesuffix('s') if count == 1 else kind}"
 
 
 def read_record(session: Session, person: User) -> PersonalData:
