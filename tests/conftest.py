@@ -26,6 +26,7 @@ from affectrange.analysis.items import ITEM_IDS
 from affectrange.app import create_app
 from affectrange.config import Settings
 from affectrange.db import Database, create_database
+from tests.support.cli import Cli, cli_for
 from tests.support.clock import FrozenClock
 from tests.support.environment import unavailable
 from tests.support.postgres import PostgresUnavailable, throwaway_postgres
@@ -112,6 +113,15 @@ def committing_database(databases: DatabaseFactory) -> Iterator[Database]:
     migrate.upgrade(database)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def cli(
+    committing_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Cli]:
+    """The `affectrange` command against `committing_database`."""
+    with cli_for(committing_database, tmp_path, monkeypatch) as commands:
+        yield commands
 
 
 @pytest.fixture

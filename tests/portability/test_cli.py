@@ -6,23 +6,20 @@ file or an unknown account exits 2 with one line naming it, and writes nothing."
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
 from affectrange.accounts import service as accounts
 from affectrange.accounts.models import Role, User
 from affectrange.audit.service import COMMAND_LINE_ADDRESS, OPERATOR, entries_about
-from affectrange.cli import app
 from affectrange.clock import SystemClock, local_today
-from affectrange.config import get_settings
 from affectrange.db import Database
 from affectrange.portability import service
 from tests.conftest import make_settings, make_user
 from tests.portability.foreign import as_file, phq9
 from tests.portability.helpers import NOTE, load_everything, record_in, row_counts
+from tests.support.cli import Cli
 
 ALICE = "alice@example.org"
 NEWCOMER = "newcomer@example.org"
@@ -30,31 +27,6 @@ IMPORTED = (
     "Imported 4 check-ins, 3 questionnaire responses, 4 medication events, 2 care-plan goals, "
     "2 impact ratings, 2 appointment questions, 3 safety events, 1 contact request."
 )
-
-
-class Cli:
-    def __init__(self, env: dict[str, str]) -> None:
-        self._runner = CliRunner()
-        self._env = env
-
-    def __call__(self, *args: str | Path) -> Result:
-        return self._runner.invoke(app, [str(arg) for arg in args], env=self._env)
-
-
-@pytest.fixture
-def cli(
-    committing_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Cli]:
-    monkeypatch.chdir(tmp_path)  # no stray .env or var/ of the working tree
-    env = {
-        "AFFECTRANGE_DATABASE_URL": committing_database.engine.url.render_as_string(
-            hide_password=False
-        ),
-        "AFFECTRANGE_SECRET_KEY": "cli-test-secret-key",
-    }
-    get_settings.cache_clear()
-    yield Cli(env)
-    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -4,48 +4,20 @@ written whole or not at all, and recorded in the audit log."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
 
 from affectrange.accounts import service as accounts
 from affectrange.accounts.models import Role
 from affectrange.audit.service import COMMAND_LINE_ADDRESS, OPERATOR, entries_about
-from affectrange.cli import app
 from affectrange.clock import SystemClock, local_today
-from affectrange.config import get_settings
 from affectrange.db import Database
 from tests.conftest import make_settings, make_user
 from tests.reports.helpers import SECTION_HEADINGS, load_year, long_day, pdf_text, text_of
+from tests.support.cli import Cli
 
 ALICE = "alice@example.org"
-
-
-class Cli:
-    def __init__(self, env: dict[str, str]) -> None:
-        self._runner = CliRunner()
-        self._env = env
-
-    def __call__(self, *args: str | Path) -> Result:
-        return self._runner.invoke(app, [str(arg) for arg in args], env=self._env)
-
-
-@pytest.fixture
-def cli(
-    committing_database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Cli]:
-    monkeypatch.chdir(tmp_path)  # no stray .env or var/ of the working tree
-    env = {
-        "AFFECTRANGE_DATABASE_URL": committing_database.engine.url.render_as_string(
-            hide_password=False
-        ),
-        "AFFECTRANGE_SECRET_KEY": "cli-test-secret-key",
-    }
-    get_settings.cache_clear()
-    yield Cli(env)
-    get_settings.cache_clear()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,6 +21,7 @@ from affectrange.accounts.auth import ApiPerson, CurrentPerson
 from affectrange.accounts.models import User
 from affectrange.audit.service import actor_for
 from affectrange.checkins.schemas import CrisisSupportRead
+from affectrange.clock import Clock
 from affectrange.config import Settings
 from affectrange.db import read_first
 from affectrange.portability import service
@@ -48,7 +50,7 @@ EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 def _page(
     request: Request,
-    session: Any,
+    session: Session,
     person: User,
     settings: Settings,
     *,
@@ -67,6 +69,21 @@ def _page(
     return render(request, PAGE, context, status_code=422 if error else 200)
 
 
+def _own_export(
+    request: Request, session: Session, person: User, clock: Clock, file_format: ExportFormat
+) -> Response:
+    """The person's own download, recorded in the audit log before it is sent."""
+    export = service.export_record(
+        session,
+        person,
+        file_format=file_format,
+        now=clock.now(),
+        actor=actor_for(person),
+        address=client_address(request),
+    )
+    return attachment(export.content, filename=export.filename, media_type=export.media_type)
+
+
 @router.get("/account/data")
 def data_page(
     request: Request, person: CurrentPerson, session: SessionDep, settings: SettingsDep
@@ -82,15 +99,7 @@ def export_download(
     clock: ClockDep,
     file_format: FormatParam = ExportFormat.FHIR,
 ) -> Response:
-    export = service.export_record(
-        session,
-        person,
-        file_format=file_format,
-        now=clock.now(),
-        actor=actor_for(person),
-        address=client_address(request),
-    )
-    return attachment(export.content, filename=export.filename, media_type=export.media_type)
+    return _own_export(request, session, person, clock, file_format)
 
 
 @router.post("/account/data/import")
@@ -142,15 +151,7 @@ def api_export(
     """Your whole record: `format=fhir` (a FHIR R4 Bundle, the default) or `format=csv` (a zip
     of CSV files, one per kind). Every export is recorded in the audit log."""
     person = accounts.get_user(session, principal)
-    export = service.export_record(
-        session,
-        person,
-        file_format=file_format,
-        now=clock.now(),
-        actor=actor_for(person),
-        address=client_address(request),
-    )
-    return attachment(export.content, filename=export.filename, media_type=export.media_type)
+    return _own_export(request, session, person, clock, file_format)
 
 
 @api_router.post("/import")
