@@ -617,12 +617,9 @@ def verify_audit_log() -> None:
         report = audit.verify_log(session)
     if not report.intact:
         for problem in report.problems:
-            err.print(f"[bold red]audit log broken:[/] {problem.message}", highlight=False)
+            err.print(f"[bold red]audit log broken:[/] {escape(problem.message)}", highlight=False)
         raise typer.Exit(EXIT_FAILURE)
-    out.print(
-        f"audit log intact: {report.entries} entries; head {report.head_seq} {report.head_hash}",
-        highlight=False,
-    )
+    out.print(report.summary(), highlight=False)
 
 
 @directory_app.command("import")

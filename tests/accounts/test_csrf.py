@@ -67,6 +67,9 @@ FORMS = {
     "create-token": FormPost("/account/tokens", lambda _c: {"name": "script"}),
     "revoke-token": FormPost("/account/tokens/{token_id}/revoke", lambda _c: {}),
     "checkin": FormPost("/checkins", _checkin_form),
+    "delete-account": FormPost(
+        "/account/delete", lambda _c: {"password": PASSWORD, "confirm": "DELETE"}
+    ),
 }
 
 

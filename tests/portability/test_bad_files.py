@@ -201,10 +201,7 @@ def goal_day_outside(document: Document) -> str:
     goal = resource(document, "goal-2")  # "sleep", 1 to 13 June
     goal["extension"].append({"url": goal["extension"][0]["url"], "valueDate": "2026-06-14"})
     number = entry_number(document, "goal-2")
-    return (
-        f"{SOURCE}: entry {number} (Goal/goal-2): day kept outside the goal's "
-        "period: 2026-06-14"
-    )
+    return f"{SOURCE}: entry {number} (Goal/goal-2): day kept outside the goal's period: 2026-06-14"
 
 
 def long_version(document: Document) -> str:

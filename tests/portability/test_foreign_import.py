@@ -210,7 +210,10 @@ REFUSED: dict[str, tuple[dict[str, Any], str]] = {
         ),
         f"item '69725-0' is not an item of {PHQ9_NAME}",
     ),
-    "items missing": (missing_items(), f"{PHQ9_NAME} is not complete; unanswered: 44254-1, 44260-8"),
+    "items missing": (
+        missing_items(),
+        f"{PHQ9_NAME} is not complete; unanswered: 44254-1, 44260-8",
+    ),
     "a total that disagrees with the answers": (
         phq9(PHQ9_VALUES, resource_id="bad", total=(foreign.PHQ9_TOTAL, 12)),
         f"the file gives a total of 12, but its answers score 10 on {PHQ9_NAME}",

@@ -73,6 +73,16 @@ def require_api_user(request: Request, session: SessionDep, clock: ClockDep) -> 
     )
 
 
+def require_api_user_for_read_first(
+    request: Request, session: SessionDep, clock: ClockDep
+) -> Principal:
+    """For a `@db.read_first` API write: authenticates without recording the token's last use,
+    which is a write and would hold the write lock through the slow password check."""
+    return service.principal_for_credentials(
+        session, api_credentials(request), now=clock.now(), record_use=False
+    )
+
+
 def require_api_person(principal: Annotated[Principal, Depends(require_api_user)]) -> Principal:
     return service.ensure_person(principal)
 
@@ -90,6 +100,7 @@ CurrentUser = Annotated[User, Depends(require_user)]
 CurrentPerson = Annotated[User, Depends(require_person)]
 OptionalUser = Annotated[User | None, Depends(optional_user)]
 ApiUser = Annotated[Principal, Depends(require_api_user)]
+ApiUserReadFirst = Annotated[Principal, Depends(require_api_user_for_read_first)]
 ApiPerson = Annotated[Principal, Depends(require_api_person)]
 CurrentClinician = Annotated[User, Depends(require_clinician)]
 ApiClinician = Annotated[User, Depends(require_api_clinician)]

@@ -3,17 +3,22 @@
 Accounts are the one place where look-ups are not scoped by an owner: signing in must find a user
 by e-mail, and a cookie or bearer token must find its user. Everything a signed-in user lists or
 changes (their tokens) goes through repositories built with that user.
+
+`AccountEraser` is the one repository that reaches into every feature's tables: deleting an
+account must leave nothing behind, and working from the schema (every foreign key to `users`)
+covers a table added later without anyone remembering to add it here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy import ColumnElement, Table, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from affectrange.accounts.models import ApiToken, LoginFailure, User, WebSession
 from affectrange.accounts.principal import Owner, Principal
+from affectrange.models import metadata
 
 
 class UserRepository:
@@ -154,6 +159,54 @@ class LoginFailureRepository:
 
     def delete_before(self, before: dt.datetime) -> None:
         self._session.execute(delete(LoginFailure).where(LoginFailure.at < before))
+
+
+class AccountEraser:
+    """Deletes one account and every row that refers to it.
+
+    A row goes when a foreign key of its table points at the account, or at a row that goes
+    (a goal's ticks go with the goal): both sides of a share, an invitation the account accepted,
+    every row it owns. Deletes run children first, each explicitly, so nothing depends on
+    ON DELETE CASCADE happening silently. `login_failures` has no foreign key (it counts
+    attempts on e-mails that may have no account): its rows are found by the e-mail.
+    """
+
+    def __init__(self, session: Session, owner: Owner) -> None:
+        self._session = session
+        self._owner = owner
+
+    def erase(self, *, email: str) -> dict[str, int]:
+        users = metadata.tables[User.__tablename__]
+        conditions = self._conditions(users)
+        connection = self._session.connection()
+        deleted: dict[str, int] = {}
+        for table in reversed(metadata.sorted_tables):  # children before the rows they refer to
+            if table.name in conditions:
+                result = connection.execute(delete(table).where(conditions[table.name]))
+                deleted[table.name] = result.rowcount
+        failures = connection.execute(delete(LoginFailure).where(LoginFailure.email == email))
+        deleted[LoginFailure.__tablename__] = failures.rowcount
+        account = connection.execute(delete(User).where(User.id == self._owner.id))
+        deleted[User.__tablename__] = account.rowcount
+        return deleted
+
+    def _conditions(self, users: Table) -> dict[str, ColumnElement[bool]]:
+        """Per table, which of its rows refer to the account (parents are met first)."""
+        conditions: dict[str, ColumnElement[bool]] = {}
+        for table in metadata.sorted_tables:
+            if table is users:
+                continue
+            parts: list[ColumnElement[bool]] = []
+            for key in table.foreign_keys:
+                referred = key.column.table
+                if referred is users:
+                    parts.append(key.parent == self._owner.id)
+                elif referred is not table and referred.name in conditions:
+                    going = select(key.column).where(conditions[referred.name])
+                    parts.append(key.parent.in_(going))
+            if parts:
+                conditions[table.name] = or_(*parts)
+        return conditions
 
 
 def _as_utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -1,4 +1,5 @@
-"""Sign-up, sign-in, sign-out, password change, API tokens: HTML pages and /api/v1/auth."""
+"""Sign-up, sign-in, sign-out, password change, API tokens, deleting the account: HTML pages,
+/api/v1/auth and /api/v1/account."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from affectrange.accounts import service
-from affectrange.accounts.auth import ApiUser, CurrentUser, OptionalUser
+from affectrange.accounts import deletion, service
+from affectrange.accounts.auth import ApiUser, ApiUserReadFirst, CurrentUser, OptionalUser
 from affectrange.accounts.models import Role, User
 from affectrange.accounts.schemas import (
+    CONFIRMATION_WORD,
     MIN_PASSWORD_LENGTH,
+    AccountDeletionForm,
     ApiTokenRead,
     LoginForm,
     PasswordChangeForm,
@@ -38,6 +41,9 @@ from affectrange.web.validation import form_values, validation_messages
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify_csrf)])
 api_router = APIRouter(
     prefix="/api/v1/auth", tags=["authentication"], responses=API_ERROR_RESPONSES
+)
+account_api_router = APIRouter(
+    prefix="/api/v1/account", tags=["account"], responses=API_ERROR_RESPONSES
 )
 
 TokenId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
@@ -250,6 +256,54 @@ def revoke_token_page(
     return redirect(request, "/account?changed=token#tokens")
 
 
+def _deletion_context(values: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    return {"values": values, "errors": errors, "confirmation_word": CONFIRMATION_WORD}
+
+
+@router.get("/account/delete")
+def delete_account_page(request: Request, user: CurrentUser) -> Response:
+    return render(request, "accounts/delete.html", _deletion_context({}, {}))
+
+
+@router.post("/account/delete")
+@read_first
+async def delete_account(
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Response:
+    submitted = form_values((await request.form()).multi_items())
+    try:
+        form = AccountDeletionForm.model_validate(submitted)
+        result = deletion.delete_account(
+            session,
+            settings,
+            user,
+            password=form.password,
+            confirmation=form.confirm,
+            address=client_address(request),
+            now=clock.now(),
+        )
+    except (ValidationError, InvalidInput) as error:
+        errors = error.fields if isinstance(error, InvalidInput) else validation_messages(error)
+        result = deletion.DeletionResult(None, errors)
+    if not result.deleted:
+        # Rendered, not raised: a wrong password must be committed for throttling to count it.
+        context = _deletion_context(_typed_back(submitted), result.errors)
+        return render(request, "accounts/delete.html", context, status_code=422)
+    request.state.user = None  # the account is gone: the page after is an anonymous one
+    response = redirect(request, "/account/deleted")
+    response.delete_cookie(csrf.SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/account/deleted")
+def account_deleted_page(request: Request) -> Response:
+    return render(request, "accounts/deleted.html")
+
+
 # --- JSON API --------------------------------------------------------------------------------
 
 
@@ -292,4 +346,40 @@ def api_list_tokens(user: ApiUser, session: SessionDep) -> list[ApiTokenRead]:
 @api_router.delete("/tokens/{token_id}", status_code=204)
 def api_revoke_token(token_id: TokenId, user: ApiUser, session: SessionDep) -> Response:
     service.revoke_api_token(session, user, token_id)
+    return Response(status_code=204)
+
+
+@account_api_router.delete(
+    "",
+    status_code=204,
+    responses={
+        204: {"description": "Deleted: the account and all its data are gone"},
+        429: {"description": "Throttled: too many wrong passwords"},
+    },
+)
+@read_first
+def api_delete_account(
+    body: AccountDeletionForm,
+    request: Request,
+    principal: ApiUserReadFirst,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Response:
+    """Delete your account and all your data, after giving your password again and
+    `"confirm": "DELETE"`. This cannot be undone. The audit log keeps only a pseudonymous entry
+    saying that an account was deleted; your tokens stop working at once."""
+    result = deletion.delete_account(
+        session,
+        settings,
+        principal,
+        password=body.password,
+        confirmation=body.confirm,
+        address=client_address(request),
+        now=clock.now(),
+    )
+    if not result.deleted:
+        # Returned, not raised: the failed attempt must be committed for throttling to count it.
+        error = InvalidInput(result.errors)
+        return api_error(422, error.code, error.message, fields=error.fields)
     return Response(status_code=204)

@@ -22,6 +22,14 @@ MAX_PASSWORD_LENGTH = 1024
 
 Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)]
 
+CONFIRMATION_WORD = "DELETE"
+"""What a person types to confirm that their account is to be deleted."""
+CONFIRMATION_MESSAGE = f"Type {CONFIRMATION_WORD} in capital letters to confirm."
+
+
+def is_confirmed(confirmation: str) -> bool:
+    return confirmation.strip() == CONFIRMATION_WORD
+
 
 ShortText = Annotated[SingleLineText, StringConstraints(strip_whitespace=True, max_length=100)]
 
@@ -58,6 +66,36 @@ class PasswordChangeForm(BaseModel):
     current_password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)]
     new_password: Password
     new_password_repeat: str
+
+
+class AccountDeletionForm(BaseModel):
+    """The delete-my-account form, and the body of DELETE /api/v1/account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=MAX_PASSWORD_LENGTH,
+            description="Your current password, asked again",
+        ),
+    ]
+    confirm: Annotated[
+        str,
+        Field(
+            max_length=100,
+            validate_default=True,
+            description=f'The word "{CONFIRMATION_WORD}", in capital letters',
+        ),
+    ] = ""
+
+    @field_validator("confirm")
+    @classmethod
+    def _typed_the_word(cls, value: str) -> str:
+        if not is_confirmed(value):
+            raise ValueError(CONFIRMATION_MESSAGE)
+        return value
 
 
 class TokenRequest(BaseModel):

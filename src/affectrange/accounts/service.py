@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from affectrange.accounts.models import ApiToken, LoginFailure, Role, User, WebSession
 from affectrange.accounts.principal import Owner, Principal
 from affectrange.accounts.repository import (
+    AccountEraser,
     ApiTokenLookup,
     ApiTokenRepository,
     LoginFailureRepository,
@@ -245,6 +246,45 @@ def change_password(
         session, settings, user, now=now, previous_token=None, user_agent=user_agent
     )
     return PasswordChangeResult(token, {})
+
+
+def reauthenticate(
+    session: Session,
+    settings: Settings,
+    user: User,
+    password: str,
+    *,
+    address: str,
+    now: dt.datetime,
+) -> bool:
+    """Ask a signed-in user for their password again before something that cannot be undone.
+
+    Like signing in: the password is checked (argon2, slow) before the write lock is taken, then
+    the session is writing and the throttle is checked again under the lock. A wrong password
+    counts as a failed sign-in, so a stolen session cookie cannot be used to guess without limit;
+    the caller must return (not raise) on False, so that the failure is committed.
+    """
+    email = user.email
+    failures = LoginFailureRepository(session)
+    _raise_if_throttled(failures, settings, email=email, address=address, now=now)
+    password_ok = verify_password(settings, user.password_hash, password)
+    switch_to_writing(session)
+    failures.serialize_attempts(email=email, address=address)
+    _raise_if_throttled(failures, settings, email=email, address=address, now=now)
+    if not password_ok:
+        failures.add(LoginFailure(email=email, address=address, at=now))
+    return password_ok
+
+
+def erase_account(session: Session, user: User) -> dict[str, int]:
+    """Delete the account and every row that belongs to it or names it; returns the number of
+    rows deleted per table. The audit log is not touched here: see `audit.service.erase_subject`.
+    """
+    email = user.email  # read before the row goes
+    counts = AccountEraser(session, user).erase(email=email)
+    if user in session:
+        session.expunge(user)  # its row is gone: nothing may refresh or flush it any more
+    return counts
 
 
 def set_password(

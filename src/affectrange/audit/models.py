@@ -1,8 +1,10 @@
-"""The audit log and its head. Append-only: the database refuses updates and deletes of entries
-(triggers in the migration), and the hash chain (`audit.chain`) shows any change made around them.
+"""The audit log and its head. Append-only: the database refuses deletes of entries and every
+update but one, the erasure of an entry's personal fields when the account it is about is deleted
+(triggers in the migrations), and the hash chain (`audit.chain`) shows any change made around them.
 
-No foreign keys to `users`: the log must outlive the accounts it mentions (a deleted account's
-entries stay, naming only its number), and `actor_label` keeps who acted as they were then.
+No foreign keys to `users`: the log outlives the accounts it mentions. A deleted person's entries
+stay as erased entries (when and what, never who), and `actor_label` keeps who acted as they were
+then.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ class AuditAction(StrEnum):
     SHARE_CHANGED = "share_changed"
     SHARE_REVOKED = "share_revoked"
     INVITATION_CANCELLED = "invitation_cancelled"
+    ACCOUNT_DELETED = "account_deleted"
+    """An account was deleted at its owner's request; the entry says how many it erased."""
+    DATA_IMPORTED = "data_imported"
+    """The person brought data into their record from a file."""
 
 
 class AuditEntry(Base):
@@ -55,6 +61,17 @@ class AuditEntry(Base):
     """The client's network address, or "command line"."""
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    """SHA-256 over seq, at, actor_role, action, previous_hash, personal_digest and erases."""
+    personal_salt: Mapped[str | None] = mapped_column(String(32))
+    """16 random bytes in hex; None once the entry is erased."""
+    personal_digest: Mapped[str] = mapped_column(String(64))
+    """SHA-256 over the salt and the personal fields (actor_id, actor_label, subject_id, detail,
+    address): the hash covers this, so those fields can be erased without breaking the chain."""
+    erased_by_seq: Mapped[int | None]
+    """The `seq` of the deletion entry that erased this entry's personal fields."""
+    erases: Mapped[int | None]
+    """Only on a deletion entry: how many earlier entries it erased (hashed, so it cannot be
+    changed to cover a forged erasure)."""
 
 
 class AuditHead(Base):

@@ -394,6 +394,27 @@ def record_dashboard_view(
     return still_shared
 
 
+def end_shares_of_deleted_clinician(session: Session, clinician: User, *, now: dt.datetime) -> int:
+    """A clinician deleting their account: tell each person who shared with them, in their own
+    log, that the share ended. The shares themselves go with the account (`accounts.deletion`);
+    the entry names the clinician as the person's other entries about them do. No address is
+    recorded: the deletion is not a read of anyone's data. Returns how many shares ended."""
+    if clinician.role is not Role.CLINICIAN:
+        return 0
+    shares = ClinicianShares(session, clinician).active()
+    for share in shares:
+        audit.record(
+            session,
+            actor=audit.actor_for(clinician),
+            subject=_Account(share.owner_id),
+            action=AuditAction.SHARE_REVOKED,
+            detail=f"share {share.id} ended: the clinician deleted their account",
+            address="",
+            now=now,
+        )
+    return len(shares)
+
+
 def _record(session: Session, clinician: User, share: Share) -> SharedRecord:
     person = accounts.get_user(session, _Account(share.owner_id))
     return SharedRecord(share.id, person, clinician, share.scopes, share.created_at)
