@@ -36,7 +36,7 @@ from affectrange.web import csrf
 from affectrange.web.api import API_ERROR_RESPONSES, api_error
 from affectrange.web.deps import ClockDep, SessionDep, SettingsDep, client_address
 from affectrange.web.templating import redirect, render
-from affectrange.web.validation import form_values, validation_messages
+from affectrange.web.validation import form_errors, form_values, validation_messages
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf.verify_csrf)])
 api_router = APIRouter(
@@ -114,7 +114,7 @@ async def register(
         form = RegisterForm.model_validate(submitted)
         user = service.register_user(session, settings, form, now=clock.now(), role=Role.PERSON)
     except (ValidationError, InvalidInput) as error:
-        errors = error.fields if isinstance(error, InvalidInput) else validation_messages(error)
+        errors = form_errors(error)
         context = _register_context(_typed_back(submitted), errors, settings)
         return render(request, "accounts/register.html", context, status_code=422)
     token = service.start_web_session(
@@ -220,7 +220,7 @@ async def change_password(
             user_agent=request.headers.get("user-agent"),
         )
     except (ValidationError, InvalidInput) as error:
-        errors = error.fields if isinstance(error, InvalidInput) else validation_messages(error)
+        errors = form_errors(error)
         result = service.PasswordChangeResult(None, errors)
     if result.session_token is None:
         # Rendered, not raised: the failed attempt must be committed for throttling to count it.
@@ -287,7 +287,7 @@ async def delete_account(
             now=clock.now(),
         )
     except (ValidationError, InvalidInput) as error:
-        errors = error.fields if isinstance(error, InvalidInput) else validation_messages(error)
+        errors = form_errors(error)
         result = deletion.DeletionResult(None, errors)
     if not result.deleted:
         # Rendered, not raised: a wrong password must be committed for throttling to count it.

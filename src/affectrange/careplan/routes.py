@@ -33,7 +33,7 @@ from affectrange.web.api import API_ERROR_RESPONSES
 from affectrange.web.csrf import verify_csrf
 from affectrange.web.deps import ClockDep, SessionDep
 from affectrange.web.templating import is_htmx, redirect, render
-from affectrange.web.validation import form_values, validation_messages
+from affectrange.web.validation import form_errors, form_values, validation_messages
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 api_router = APIRouter(prefix="/api/v1/plan", tags=["care plan"], responses=API_ERROR_RESPONSES)
@@ -126,7 +126,7 @@ async def submit_goal(
         form = GoalIn.model_validate(submitted)
         goal = service.add_goal(session, person, form, today=today, now=clock.now())
     except (ValidationError, InvalidInput) as error:
-        errors = error.fields if isinstance(error, InvalidInput) else validation_messages(error)
+        errors = form_errors(error)
         context = _goal_form_context(today=today, values=submitted, errors=errors)
         return render(request, "careplan/new_goal.html", context, status_code=422)
     return redirect(request, f"/plan?added={goal.id}")
@@ -151,7 +151,7 @@ async def update_goal_page(
         form = GoalEdit.model_validate(submitted)
         service.update_goal(session, person, goal_id, form, now=clock.now())
     except (ValidationError, InvalidInput) as error:
-        errors = error.fields if isinstance(error, InvalidInput) else validation_messages(error)
+        errors = form_errors(error)
         context = _edit_context(goal, values=submitted, errors=errors)
         return render(request, "careplan/edit_goal.html", context, status_code=422)
     return redirect(request, f"/plan?updated={goal_id}")

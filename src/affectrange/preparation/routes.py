@@ -34,7 +34,7 @@ from affectrange.web.api import API_ERROR_RESPONSES
 from affectrange.web.csrf import verify_csrf
 from affectrange.web.deps import ClockDep, SessionDep, SettingsDep, client_address
 from affectrange.web.templating import attachment, redirect, render, templates
-from affectrange.web.validation import form_values, validation_messages
+from affectrange.web.validation import form_errors, form_values
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 api_router = APIRouter(
@@ -115,10 +115,6 @@ def sheet_pdf(
 # --- questions: the forms -----------------------------------------------------------------------
 
 
-def _form_errors(error: ValidationError | InvalidInput) -> dict[str, str]:
-    return error.fields if isinstance(error, InvalidInput) else validation_messages(error)
-
-
 def _after_save_url(saved: service.SavedQuestion, done: str) -> str:
     url = f"/prepare?done={done}"
     if saved.crisis_language:
@@ -144,7 +140,7 @@ async def add_question_form(
         )
     except (ValidationError, InvalidInput) as error:
         context = _sheet_context(session, person, clock)
-        context.update(values=submitted, errors=_form_errors(error))
+        context.update(values=submitted, errors=form_errors(error))
         return render(request, "preparation/sheet.html", context, status_code=422)
     return redirect(request, _after_save_url(saved, "added"))
 
@@ -195,7 +191,7 @@ async def edit_question_form(
         )
     except (ValidationError, InvalidInput) as error:
         context = _edit_context(question, _number_of(session, person, question))
-        context.update(values=submitted, errors=_form_errors(error))
+        context.update(values=submitted, errors=form_errors(error))
         return render(request, "preparation/edit.html", context, status_code=422)
     return redirect(request, _after_save_url(saved, "changed"))
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from affectrange.errors import InvalidInput
+
 # Location parts that are containers, not field names.
 _CONTAINERS = frozenset({"body", "query", "path", "header", "cookie"})
 
@@ -21,6 +23,11 @@ def field_messages(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
 
 def validation_messages(error: ValidationError) -> dict[str, str]:
     return field_messages(error.errors())
+
+
+def form_errors(error: ValidationError | InvalidInput) -> dict[str, str]:
+    """One message per field, whether the form's model or the service refused the input."""
+    return error.fields if isinstance(error, InvalidInput) else validation_messages(error)
 
 
 def _field_name(location: Sequence[Any]) -> str:
