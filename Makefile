@@ -14,7 +14,7 @@ PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test lint typecheck test-sqlite test-postgresql bench-checkins bench-analyze bench-report bench-directory validate-analysis clean
+.PHONY: run test lint typecheck test-sqlite test-postgresql bench-checkins bench-analyze bench-report bench-export bench-directory validate-analysis clean
 
 run: $(VENV)/.synced
 	$(BIN)/affectrange migrate
@@ -44,6 +44,9 @@ bench-analyze: $(VENV)/.synced
 
 bench-report: $(VENV)/.synced
 	$(BIN)/python bench/report.py
+
+bench-export: $(VENV)/.synced
+	$(BIN)/python bench/export.py
 
 # Needs Debian's postgresql-15-postgis-3 for the baseline (not needed by the tests).
 bench-directory: $(VENV)/.synced
