@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from affectrange.portability.schemas import (
     PersonalData,
     PersonRecord,
     QuestionRecord,
+    Referenced,
     ResponseRecord,
     SafetyEventRecord,
     SafetySourceKind,
@@ -50,13 +51,6 @@ PERSONAL_TABLES: tuple[type[Any], ...] = (
     ContactRequest,
 )
 """The tables an import fills: it goes only into an account that has nothing in any of them."""
-
-
-class _Referenced(Protocol):
-    """A record a safety event can point at, by its `ref` in the file."""
-
-    @property
-    def ref(self) -> str: ...
 
 
 class PersonalDataRepository:
@@ -276,7 +270,7 @@ class PersonalDataRepository:
         order): an import holds the write lock while it writes, and one statement per row made
         that 3.5 s for ten years of check-ins (docs/benchmarks.md).
         """
-        refs: tuple[Sequence[_Referenced], ...] = (
+        refs: tuple[Sequence[Referenced], ...] = (
             data.checkins,
             data.responses,
             data.medications,

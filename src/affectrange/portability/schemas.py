@@ -15,7 +15,7 @@ settings, and re-assessment dates (the medication timeline sets them again where
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -51,6 +51,13 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
+
+
+class Referenced(Protocol):
+    """A record a safety event can point at, by its `ref` in the file."""
+
+    @property
+    def ref(self) -> str: ...
 
 
 class _Record(BaseModel):
