@@ -117,7 +117,8 @@ QUESTIONNAIRE_EVERY_DAYS: Final = 14
 DOSE_CHANGE_EVERY_DAYS: Final = 730
 GOALS_FROM_DAY: Final = 7
 SLOW_S: Final = 5.0
-"""A 10-year export or import slower than this is worth a profile (the brief's line)."""
+"""An end to end of the largest record slower than this is named under the tables: worth
+a profile (docs/benchmarks.md keeps the one of the ten-year record)."""
 
 # (strategy, days a week, kept on the days when), as the demo ticks them.
 GOALS: Final[tuple[tuple[str, int, Callable[[SimulatedDay], bool]], ...]] = (

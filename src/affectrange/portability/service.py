@@ -43,7 +43,7 @@ from affectrange.safety_events.models import SafetySignal
 from affectrange.safety_events.service import record_safety_event
 
 MAX_IMPORT_BYTES: Final = 64 * 1024 * 1024
-"""Far above a decade of daily check-ins (about 4 MB as FHIR); refuses a wrong file early."""
+"""About twice a decade of daily check-ins as FHIR (29 MiB; docs/benchmarks.md)."""
 
 
 class ExportFormat(StrEnum):
