@@ -77,14 +77,14 @@ from affectrange import migrate
 from affectrange.accounts import service as accounts
 from affectrange.accounts.models import User
 from affectrange.accounts.schemas import RegisterForm
-from affectrange.analysis.items import BLUNTING_ITEMS, ITEM_IDS
+from affectrange.analysis.items import BLUNTING_ITEMS
 from affectrange.audit.service import actor_for
 from affectrange.careplan import service as careplan
 from affectrange.careplan.impact import IMPACT_ITEMS
 from affectrange.careplan.schemas import GoalIn, ImpactIn
-from affectrange.checkins.schemas import CheckinIn
 from affectrange.config import Settings
 from affectrange.db import Database, create_database, session_scope
+from affectrange.demo import checkin_entry
 from affectrange.instruments import get_instrument
 from affectrange.medications import service as medications
 from affectrange.medications.schemas import MedicationEventIn
@@ -212,21 +212,12 @@ def load_record(session: Session, person: User, years: int) -> None:
         goals.append((goal.id, kept_when))
     notes = random.Random(SEED)
     for day in days:
-        values: dict[str, object] = {item: day.items[item] for item in ITEM_IDS}
-        values.update(
-            date=day.date,
-            event_pleasantness=day.event_pleasantness,
-            sleep_hours=day.sleep_hours,
-            exercise_minutes=day.exercise_minutes,
-            social_minutes=day.social_minutes,
-            alcohol_drinks=day.alcohol_drinks,
-            note=notes.choice(NOTES) if notes.random() < NOTE_SHARE else None,
-        )
+        note = notes.choice(NOTES) if notes.random() < NOTE_SHARE else None
         kept = [goal_id for goal_id, kept_when in goals if kept_when(day)]
         careplan.record_checkin_with_goals(
             session,
             person,
-            CheckinIn.model_validate(values),
+            checkin_entry(day, note),
             goals_kept=kept if day.date >= goals_from else None,
             today=day.date,
             now=_at(day.date, 21, 30),

@@ -216,7 +216,7 @@ def _add_missing_checkins(
     for day in story.days:
         if checkins.checkin_on(session, person, day.date) is not None:
             continue
-        entry = _entry(day, notes.get(day.date))
+        entry = checkin_entry(day, notes.get(day.date))
         # Entered on its own day: the demo shows on-time entries, not back-filled ones.
         checkins.record_checkin(session, person, entry, today=day.date, now=now)
         added += 1
@@ -360,7 +360,8 @@ def _blunting_check_answers(window: list[SimulatedDay]) -> dict[str, int | str |
     return {"q1": 1, "q2": min(10, round(numb / 6 * 10)), "q3": 3}  # cause: "not sure"
 
 
-def _entry(day: SimulatedDay, note: str | None) -> CheckinIn:
+def checkin_entry(day: SimulatedDay, note: str | None) -> CheckinIn:
+    """A simulated day as the check-in form would submit it (the demo and the benchmarks)."""
     values: dict[str, object] = {item: day.items[item] for item in ITEM_IDS}
     values.update(
         date=day.date,
